@@ -1,0 +1,196 @@
+/**
+ * Every error this library throws is a {@link PolarWebhookError}: it carries a machine-readable
+ * `code`, the HTTP `status` a webhook endpoint should answer with, and a message that says how to
+ * fix the cause.
+ *
+ * @module
+ */
+
+/** Machine-readable codes of {@link WebhookVerificationError}. */
+export type WebhookVerificationErrorCode =
+  | 'missing_header'
+  | 'malformed_header'
+  | 'malformed_timestamp'
+  | 'timestamp_too_old'
+  | 'timestamp_too_new'
+  | 'no_matching_signature'
+  | 'invalid_secret'
+  | 'body_already_parsed'
+  | 'invalid_body'
+  | 'invalid_option'
+  | 'unsupported_runtime';
+
+/** Machine-readable codes of {@link WebhookPayloadError}. */
+export type WebhookPayloadErrorCode = 'invalid_json' | 'invalid_payload';
+
+/** Machine-readable codes of {@link WebhookRequestError}. */
+export type WebhookRequestErrorCode = 'method_not_allowed' | 'body_too_large';
+
+/** Every machine-readable error code this library uses. */
+export type PolarWebhookErrorCode =
+  | WebhookVerificationErrorCode
+  | WebhookPayloadErrorCode
+  | WebhookRequestErrorCode
+  | 'unknown_event_type'
+  | 'handler_failed';
+
+/**
+ * The HTTP status an endpoint should answer for each error code.
+ *
+ * - 400: the request is malformed (a header is missing or unreadable).
+ * - 403: the request is well formed but not provably from Polar (bad signature, stale timestamp).
+ * - 202: a genuine delivery that this version cannot use (new event type, unexpected payload).
+ *   It is acknowledged, because any non-2xx makes Polar retry and, after ten failures in a row,
+ *   disable the endpoint, losing every later event.
+ * - 500: a problem on the receiving side (configuration, runtime, a handler that threw); Polar
+ *   retries, which is what you want once the cause is fixed.
+ */
+export const ERROR_STATUS: Readonly<Record<PolarWebhookErrorCode, number>> = Object.freeze({
+  missing_header: 400,
+  malformed_header: 400,
+  malformed_timestamp: 400,
+  timestamp_too_old: 403,
+  timestamp_too_new: 403,
+  no_matching_signature: 403,
+  invalid_secret: 500,
+  body_already_parsed: 500,
+  invalid_body: 500,
+  invalid_option: 500,
+  unsupported_runtime: 500,
+  invalid_json: 202,
+  invalid_payload: 202,
+  unknown_event_type: 202,
+  method_not_allowed: 405,
+  body_too_large: 413,
+  handler_failed: 500,
+});
+
+/**
+ * Base class of every error thrown by polar-webhooks.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   validateEvent(body, headers, secret);
+ * } catch (error) {
+ *   if (error instanceof PolarWebhookError) {
+ *     return new Response(error.message, { status: error.status });
+ *   }
+ *   throw error;
+ * }
+ * ```
+ */
+export class PolarWebhookError extends Error {
+  /** Machine-readable reason, stable across versions. */
+  readonly code: PolarWebhookErrorCode;
+  /** The HTTP status a webhook endpoint should answer with. */
+  readonly status: number;
+
+  constructor(code: PolarWebhookErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PolarWebhookError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+/**
+ * The delivery could not be proven to come from Polar, or could not be checked at all
+ * (missing headers, a bad secret, a body that was already parsed, a runtime without the needed crypto).
+ */
+export class WebhookVerificationError extends PolarWebhookError {
+  declare readonly code: WebhookVerificationErrorCode;
+
+  constructor(code: WebhookVerificationErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'WebhookVerificationError';
+  }
+}
+
+/** One problem found while validating a payload: where it is, and what is wrong. */
+export interface PayloadIssue {
+  /** Path from the payload's root to the offending value, e.g. `['data', 'customer', 'email']`. */
+  readonly path: readonly (string | number)[];
+  /** What is wrong there, in words. */
+  readonly message: string;
+}
+
+/**
+ * A verified delivery whose body is not JSON (`invalid_json`) or does not match the schema of its
+ * event type (`invalid_payload`). The raw payload is attached so nothing is lost.
+ */
+export class WebhookPayloadError extends PolarWebhookError {
+  declare readonly code: WebhookPayloadErrorCode;
+  /** The payload as received: the parsed JSON value, or the raw text when it was not JSON. */
+  readonly payload: unknown;
+  /** The event type, when the payload names one. */
+  readonly eventType: string | undefined;
+  /** Every problem found, with its path. Empty for `invalid_json`. */
+  readonly issues: readonly PayloadIssue[];
+
+  constructor(
+    code: WebhookPayloadErrorCode,
+    message: string,
+    details: { payload: unknown; eventType?: string | undefined; issues?: readonly PayloadIssue[]; cause?: unknown },
+  ) {
+    super(code, message, { cause: details.cause });
+    this.name = 'WebhookPayloadError';
+    this.payload = details.payload;
+    this.eventType = details.eventType;
+    this.issues = details.issues ?? [];
+  }
+}
+
+/**
+ * A verified delivery of an event type this version does not know (Polar adds types over time).
+ * Its status is 202: acknowledge it, or Polar will retry and eventually disable the endpoint.
+ */
+export class UnknownEventTypeError extends PolarWebhookError {
+  declare readonly code: 'unknown_event_type';
+  /** The `type` the payload carries. */
+  readonly eventType: string;
+  /** The parsed payload, untouched. */
+  readonly payload: unknown;
+
+  constructor(eventType: string, payload: unknown) {
+    super(
+      'unknown_event_type',
+      `Unknown event type "${eventType}". Polar may have added it after this version of polar-webhooks; ` +
+        'acknowledge it (2xx) and handle the raw payload, or upgrade polar-webhooks.',
+    );
+    this.name = 'UnknownEventTypeError';
+    this.eventType = eventType;
+    this.payload = payload;
+  }
+}
+
+/** The HTTP request itself cannot be accepted: wrong method (405) or a body over the size limit (413). */
+export class WebhookRequestError extends PolarWebhookError {
+  declare readonly code: WebhookRequestErrorCode;
+
+  constructor(code: WebhookRequestErrorCode, message: string) {
+    super(code, message);
+    this.name = 'WebhookRequestError';
+  }
+}
+
+/**
+ * One or more of your handlers threw while processing a verified event. The status is 500 so that
+ * Polar retries the delivery (with the same webhook id: make handlers idempotent).
+ */
+export class WebhookHandlerError extends PolarWebhookError {
+  declare readonly code: 'handler_failed';
+  /** What the handlers threw, in the order they failed. */
+  readonly errors: readonly unknown[];
+
+  constructor(errors: readonly unknown[], eventType: string) {
+    super(
+      'handler_failed',
+      `${errors.length} handler${errors.length === 1 ? '' : 's'} failed for "${eventType}": ` +
+        errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; '),
+      { cause: errors[0] },
+    );
+    this.name = 'WebhookHandlerError';
+    this.errors = errors;
+  }
+}

@@ -1,0 +1,228 @@
+import type { KeyObject } from 'node:crypto';
+import { WebhookVerificationError } from '../errors';
+import { encodeBase64 } from './base64';
+import { readDeliveryHeaders, type WebhookHeaders } from './headers';
+import { nodeCrypto } from './hmac-node';
+import { keysFor, promote, readSecrets, type CandidateKey, type SecretScheme } from './secret';
+import { constantTimeEqual, noMatchingSignature, readSignatures } from './signature';
+import { checkTimestamp, readNow, readTolerance } from './timestamp';
+
+/** The raw request body, byte for byte as received. A Node `Buffer` is a `Uint8Array`. */
+export type WebhookBody = string | Uint8Array | ArrayBuffer;
+
+/** One secret, or several during a rotation (any of them may match). */
+export type WebhookSecret = string | readonly string[];
+
+/** Options of {@link verifySignature} and {@link verifySignatureAsync}. */
+export interface VerifyOptions {
+  /**
+   * Which of Polar's key schemes to try for each secret. Default `'auto'`: both, since a secret
+   * does not say which scheme its endpoint signs with. See {@link SecretScheme}.
+   */
+  scheme?: SecretScheme;
+  /** How far, in seconds, the delivery's timestamp may be from the clock, either way. Default 300. */
+  tolerance?: number;
+  /** The clock to verify against (for tests, or re-verifying a stored delivery). Default: now. */
+  now?: Date;
+}
+
+/** What a successful verification proves about the delivery. */
+export interface VerifiedDelivery {
+  /** The `webhook-id` header: the same on every retry of an event, so use it as the idempotency key. */
+  readonly id: string;
+  /** When Polar sent this attempt (the `webhook-timestamp` header). */
+  readonly timestamp: Date;
+  /** Which key scheme matched: useful to confirm an endpoint's scheme. */
+  readonly scheme: 'standard' | 'legacy';
+  /** Index of the secret that matched, in the list given (0 for a single secret): tells when an old secret can go. */
+  readonly secretIndex: number;
+}
+
+interface Prepared {
+  readonly secrets: readonly string[];
+  readonly scheme: SecretScheme;
+  readonly body: string | Uint8Array;
+  readonly id: string;
+  readonly timestampRaw: string;
+  readonly seconds: number;
+  readonly signatures: string[];
+}
+
+function readBody(body: unknown): string | Uint8Array {
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  // Objects from another realm (a vm context, an iframe) fail instanceof: recognise them by tag.
+  const tag = Object.prototype.toString.call(body);
+  if (tag === '[object ArrayBuffer]') return new Uint8Array(body as ArrayBuffer);
+  if (body !== null && typeof body === 'object') {
+    throw new WebhookVerificationError(
+      'body_already_parsed',
+      'The body is an already-parsed object, but the signature covers the raw bytes: re-serializing JSON changes them ' +
+        '(key order, whitespace, 10.0 vs 10). Pass the raw body. Express: mount the webhook route with express.raw({ type: ' +
+        "'application/json' }) before express.json(), or use polar-webhooks/express. Next.js App Router: await request.text(). " +
+        'Next.js Pages Router: export const config = { api: { bodyParser: false } } and read the stream.',
+    );
+  }
+  throw new WebhookVerificationError(
+    'invalid_body',
+    `Expected the raw request body as a string, Uint8Array/Buffer or ArrayBuffer, got ${body === null ? 'null' : typeof body}. ` +
+      'If your framework gave you undefined, no body was read: read the raw body (request.text(), express.raw()) and pass that.',
+  );
+}
+
+function prepare(body: unknown, headers: WebhookHeaders, secret: unknown, options: VerifyOptions | undefined): Prepared {
+  const { secrets, scheme } = readSecrets(secret, options?.scheme);
+  for (let i = 0; i < secrets.length; i++) keysFor(secrets[i] as string, scheme, secrets.length > 1 ? ` at index ${i}` : '');
+  const tolerance = readTolerance(options?.tolerance);
+  const nowMs = readNow(options?.now);
+  const raw = readBody(body);
+  const { id, timestamp, signature } = readDeliveryHeaders(headers);
+  const seconds = checkTimestamp(timestamp, nowMs, tolerance);
+  return { secrets, scheme, body: raw, id, timestampRaw: timestamp, seconds, signatures: readSignatures(signature) };
+}
+
+function delivered(p: Prepared, key: CandidateKey, secretIndex: number): VerifiedDelivery {
+  return { id: p.id, timestamp: new Date(p.seconds * 1000), scheme: key.scheme, secretIndex };
+}
+
+function unsupported(what: string): WebhookVerificationError {
+  return new WebhookVerificationError(
+    'unsupported_runtime',
+    `${what} needs node:crypto, which this runtime does not provide (Cloudflare Workers without nodejs_compat, ` +
+      'Vercel Edge, browsers, Node < 20.16). Use the async variant instead (verifySignatureAsync, validateEventAsync): ' +
+      'it runs on Web Crypto everywhere.',
+  );
+}
+
+/**
+ * Verifies that a delivery was signed by Polar, synchronously, on `node:crypto`.
+ *
+ * Checks, in order: the secret(s), the body's type, the three `webhook-*` headers (or their
+ * `svix-*` aliases), the timestamp against the tolerance, then each `v1` signature against every
+ * candidate key of every secret, in constant time.
+ *
+ * @param body - The raw request body, exactly as received (never re-serialized JSON).
+ * @param headers - The request headers: a Fetch `Headers`, Node's `req.headers`, or a plain record.
+ * @param secret - The endpoint's secret from the Polar dashboard, or a list during a rotation.
+ * @returns The webhook id (idempotency key), the timestamp, and which key matched.
+ * @throws {@link WebhookVerificationError} with a `code` and `status` saying what failed and how to fix it.
+ *
+ * @example
+ * ```ts
+ * import { verifySignature } from 'polar-webhooks';
+ *
+ * const { id } = verifySignature(rawBody, req.headers, process.env.POLAR_WEBHOOK_SECRET!);
+ * ```
+ */
+export function verifySignature(
+  body: WebhookBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): VerifiedDelivery {
+  const crypto = nodeCrypto();
+  if (crypto === undefined) throw unsupported('verifySignature');
+  const p = prepare(body, headers, secret, options);
+  const prefix = `${p.id}.${p.timestampRaw}.`;
+  const content = typeof p.body === 'string' ? prefix + p.body : undefined;
+  for (let s = 0; s < p.secrets.length; s++) {
+    const entry = keysFor(p.secrets[s] as string, p.scheme);
+    const keys = entry.keys;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as CandidateKey;
+      const nodeKey = (key.nodeKey ??= crypto.createSecretKey(key.bytes)) as KeyObject;
+      const hmac = crypto.createHmac('sha256', nodeKey);
+      if (content !== undefined) hmac.update(content);
+      else hmac.update(prefix).update(p.body as Uint8Array);
+      const digest = hmac.digest('base64');
+      for (const signature of p.signatures) {
+        if (constantTimeEqual(digest, signature)) {
+          promote(entry, k);
+          return delivered(p, key, s);
+        }
+      }
+    }
+  }
+  throw noMatchingSignature(p.secrets.length, p.signatures.length);
+}
+
+const utf8 = new TextEncoder();
+
+function signedContent(prefix: string, body: string | Uint8Array): Uint8Array<ArrayBuffer> {
+  if (typeof body === 'string') return utf8.encode(prefix + body);
+  const head = utf8.encode(prefix);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}
+
+/**
+ * The Web Crypto implementation behind {@link verifySignatureAsync}, used as is on runtimes
+ * without `node:crypto`. Exposed to the package's own tests so both paths are proven on Node.
+ *
+ * @internal
+ */
+export async function verifyWithWebCrypto(
+  body: WebhookBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): Promise<VerifiedDelivery> {
+  const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
+  if (subtle === undefined) {
+    throw new WebhookVerificationError(
+      'unsupported_runtime',
+      'verifySignatureAsync needs Web Crypto (globalThis.crypto.subtle) or node:crypto, and this runtime has neither. ' +
+        'On Node, use version 20 or later.',
+    );
+  }
+  const p = prepare(body, headers, secret, options);
+  const data = signedContent(`${p.id}.${p.timestampRaw}.`, p.body);
+  for (let s = 0; s < p.secrets.length; s++) {
+    const entry = keysFor(p.secrets[s] as string, p.scheme);
+    const keys = entry.keys;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as CandidateKey;
+      key.webKey ??= subtle.importKey('raw', key.bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const digest = encodeBase64(new Uint8Array(await subtle.sign('HMAC', await key.webKey, data)));
+      for (const signature of p.signatures) {
+        if (constantTimeEqual(digest, signature)) {
+          promote(entry, k);
+          return delivered(p, key, s);
+        }
+      }
+    }
+  }
+  throw noMatchingSignature(p.secrets.length, p.signatures.length);
+}
+
+/**
+ * Verifies that a delivery was signed by Polar; runs on every runtime. Same contract as
+ * {@link verifySignature}, as a Promise. Uses `node:crypto` where the runtime has it (it is
+ * several times faster), Web Crypto (`crypto.subtle`, with imported keys cached) elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { verifySignatureAsync } from 'polar-webhooks';
+ *
+ * export default {
+ *   async fetch(request: Request, env: { POLAR_WEBHOOK_SECRET: string }) {
+ *     const body = await request.text();
+ *     const { id } = await verifySignatureAsync(body, request.headers, env.POLAR_WEBHOOK_SECRET);
+ *     return new Response(null, { status: 202 });
+ *   },
+ * };
+ * ```
+ */
+export async function verifySignatureAsync(
+  body: WebhookBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options?: VerifyOptions,
+): Promise<VerifiedDelivery> {
+  if (nodeCrypto() !== undefined) return verifySignature(body, headers, secret, options);
+  return verifyWithWebCrypto(body, headers, secret, options);
+}
