@@ -23,11 +23,11 @@ export interface SignPayloadInput {
 }
 
 /** The three headers of a signed delivery, ready to send or to pass to `validateEvent`. */
-export interface SignedHeaders {
+export type SignedHeaders = {
   'webhook-id': string;
   'webhook-timestamp': string;
   'webhook-signature': string;
-}
+};
 
 const utf8 = new TextEncoder();
 

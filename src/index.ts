@@ -1,0 +1,58 @@
+/**
+ * polar-webhooks: verify, validate and route Polar webhooks on every runtime.
+ *
+ * @packageDocumentation
+ */
+export {
+  ERROR_STATUS,
+  PolarWebhookError,
+  UnknownEventTypeError,
+  WebhookHandlerError,
+  WebhookPayloadError,
+  WebhookRequestError,
+  WebhookVerificationError,
+  type PayloadIssue,
+  type PolarWebhookErrorCode,
+  type WebhookPayloadErrorCode,
+  type WebhookRequestErrorCode,
+  type WebhookVerificationErrorCode,
+} from './errors';
+export type { WebhookHeaders } from './verify/headers';
+export type { SecretScheme } from './verify/secret';
+export {
+  verifySignature,
+  verifySignatureAsync,
+  type VerifiedDelivery,
+  type VerifyOptions,
+  type WebhookBody,
+  type WebhookSecret,
+} from './verify/verify';
+export { validateEvent, validateEventAsync } from './validate';
+export {
+  EVENT_HANDLER_NAMES,
+  EVENT_TYPES,
+  isPolarWebhookEventType,
+  type PolarWebhookEvent,
+  type PolarWebhookEventMap,
+  type PolarWebhookEventType,
+  type PolarWebhookHandlerName,
+} from './events/catalogue';
+export { parseEvent, safeParseEvent, type ParseEventResult } from './events/parse';
+export {
+  createWebhooks,
+  DEFAULT_MAX_BODY_BYTES,
+  type CreateWebhooksOptions,
+  type DeliveryOutcome,
+  type UnknownEventHandler,
+  type UnknownWebhookEvent,
+  type Unsubscribe,
+  type WebhookContext,
+  type WebhookDelivery,
+  type WebhookErrorContext,
+  type WebhookErrorHandler,
+  type WebhookEventHandler,
+  type WebhookHttpDelivery,
+  type WebhookResponse,
+  type Webhooks,
+  type WebhooksLogger,
+} from './router';
