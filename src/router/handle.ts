@@ -1,0 +1,155 @@
+/**
+ * The HTTP policy, written once: what every entry point (`handle`, `respond`, the Express, Next.js
+ * and Hono adapters) answers for each outcome of a delivery.
+ *
+ * - accepted (handled, unknown type, or invalid payload acknowledged): 202 `{"ok":true}`
+ * - not provably from Polar: the error's status (400 malformed/missing header, 403 signature or
+ *   timestamp, 500 configuration), `{"error": code, "message": text}`
+ * - a handler failed, or an invalid payload with `onInvalidPayload: 'retry'`: 500, so Polar retries
+ * - body over the limit: 413, without reading the rest; any method but POST: 405 with `Allow: POST`
+ *
+ * @module
+ */
+
+import { PolarWebhookError, WebhookHandlerError, WebhookPayloadError, WebhookRequestError } from '../errors';
+import type { WebhooksLogger, WebhookResponse } from './types';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function errorBody(error: string, message: string): string {
+  return JSON.stringify({ error, message });
+}
+
+const ACCEPTED_BODY = '{"ok":true}';
+const METHOD_NOT_ALLOWED_BODY = errorBody(
+  'method_not_allowed',
+  'This endpoint only accepts POST: Polar delivers webhooks as POST requests with a JSON body.',
+);
+
+// Answers are built fresh each time, never shared or frozen: frameworks may add headers to the
+// object they are given (@hono/node-server adds content-length to a Response's init).
+
+/** The answer to an accepted delivery. */
+export function accepted(): WebhookResponse {
+  return { status: 202, headers: { 'content-type': JSON_TYPE }, body: ACCEPTED_BODY };
+}
+
+/** The answer to any method but POST. */
+export function methodNotAllowed(): WebhookResponse {
+  return { status: 405, headers: { 'content-type': JSON_TYPE, allow: 'POST' }, body: METHOD_NOT_ALLOWED_BODY };
+}
+
+const HANDLER_FAILED_MESSAGE =
+  'A handler failed while processing this event; the details are in the receiving server logs. Polar will retry it.';
+
+/** The error for a body over the limit, with how to raise it. */
+export function bodyTooLarge(limit: number): WebhookRequestError {
+  return new WebhookRequestError(
+    'body_too_large',
+    `The request body is larger than maxBodyBytes (${limit} bytes), so it was not read. Polar payloads are a few ` +
+      'tens of KB; if a genuine delivery is larger, raise maxBodyBytes in createWebhooks().',
+  );
+}
+
+/**
+ * Maps whatever went wrong to the answer to send. Errors that are not the library's own are
+ * unexpected: they are logged, and answered with a 500 that reveals nothing about them.
+ */
+export function errorResponse(error: unknown, logger: WebhooksLogger): WebhookResponse {
+  let status: number;
+  let body: string;
+  if (error instanceof WebhookHandlerError) {
+    status = 500;
+    body = errorBody(error.code, HANDLER_FAILED_MESSAGE);
+  } else if (error instanceof WebhookPayloadError) {
+    // Reached only with onInvalidPayload: 'retry' (otherwise the payload error is acknowledged).
+    status = 500;
+    body = errorBody(error.code, error.message);
+  } else if (error instanceof PolarWebhookError) {
+    status = error.status;
+    body = errorBody(error.code, error.message);
+  } else {
+    logger.error('polar-webhooks: unexpected error while handling a webhook delivery', error);
+    status = 500;
+    body = errorBody('internal_error', 'Unexpected error while handling the webhook; see the receiving server logs.');
+  }
+  return { status, headers: { 'content-type': JSON_TYPE }, body };
+}
+
+/** Builds a Fetch `Response` from an answer. */
+export function toResponse(answer: WebhookResponse): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * Reads a `content-length` header value and throws when it announces more than `limit` bytes, so
+ * an oversized body is refused before a byte of it is read.
+ */
+export function checkDeclaredLength(value: string | null | undefined, limit: number): void {
+  if (value === null || value === undefined) return;
+  const length = Number(value);
+  if (length > limit) throw bodyTooLarge(limit);
+}
+
+/** The UTF-8 length of a string, without encoding it. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code <= 0xdbff && code >= 0xd800 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      // A surrogate pair: 2 UTF-16 units, 4 UTF-8 bytes.
+      bytes += 2;
+      i++;
+    } else bytes += 2; // 3 bytes; a lone surrogate becomes U+FFFD, also 3 bytes
+  }
+  return bytes;
+}
+
+/** Whether a body that is already in memory is larger than `limit` bytes. */
+export function exceedsLimit(body: string | Uint8Array | ArrayBuffer, limit: number): boolean {
+  if (typeof body !== 'string') return body.byteLength > limit;
+  // A UTF-16 unit takes one to three UTF-8 bytes: count exactly only when the bounds disagree.
+  if (body.length > limit) return true;
+  if (body.length * 3 <= limit) return false;
+  return utf8Length(body) > limit;
+}
+
+/**
+ * Reads a Fetch `Request` body into one byte array, chunk by chunk, and stops (cancelling the
+ * stream) as soon as it passes `limit`: an oversized body is never held in memory.
+ *
+ * @throws {@link WebhookRequestError} `body_too_large`.
+ */
+export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
+  checkDeclaredLength(request.headers.get('content-length'), limit);
+  const stream = request.body;
+  if (stream === null) return new Uint8Array(0);
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      reader.cancel().catch(() => undefined);
+      throw bodyTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return concat(chunks, size);
+}
+
+/** Joins chunks into one array; a single chunk is returned as is. */
+export function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0] as Uint8Array;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+/**
+ * The router: {@link createWebhooks} and its types. Re-exported by the package's main entry.
+ *
+ * @module
+ */
+
+export { createWebhooks, DEFAULT_MAX_BODY_BYTES } from './create-webhooks';
+export type {
+  CreateWebhooksOptions,
+  DeliveryOutcome,
+  UnknownEventHandler,
+  UnknownWebhookEvent,
+  Unsubscribe,
+  WebhookContext,
+  WebhookDelivery,
+  WebhookErrorContext,
+  WebhookErrorHandler,
+  WebhookEventHandler,
+  WebhookHttpDelivery,
+  WebhookResponse,
+  Webhooks,
+  WebhooksLogger,
+} from './types';

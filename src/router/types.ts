@@ -1,0 +1,227 @@
+/**
+ * The types of the router: options, handlers, contexts and the object {@link createWebhooks} returns.
+ *
+ * @module
+ */
+
+import type { WebhookPayloadError } from '../errors';
+import type { PolarWebhookEvent, PolarWebhookEventType } from '../events/catalogue';
+import type { SecretScheme } from '../verify/secret';
+import type { WebhookBody, WebhookSecret } from '../verify/verify';
+import type { WebhookHeaders } from '../verify/headers';
+
+/** What every handler learns about the delivery besides the event itself. */
+export interface WebhookContext {
+  /**
+   * The `webhook-id` header. Polar sends the same id on every retry of an event: use it as the
+   * idempotency key (store it, and skip a delivery whose id you have already processed).
+   */
+  readonly id: string;
+  /** When Polar sent this attempt (the `webhook-timestamp` header; re-stamped on every retry). */
+  readonly timestamp: Date;
+}
+
+/** What an {@link WebhookErrorHandler} learns about the failure besides the error itself. */
+export interface WebhookErrorContext extends WebhookContext {
+  /** The event type the delivery names, when it names one. */
+  readonly eventType: string | undefined;
+  /** The validated event, when the failure happened in a handler (undefined for an invalid payload). */
+  readonly event: PolarWebhookEvent | undefined;
+}
+
+/** Handles one validated event. May be async; a throw or rejection makes the delivery fail (500, Polar retries). */
+export type WebhookEventHandler<E extends PolarWebhookEvent = PolarWebhookEvent> = (
+  event: E,
+  context: WebhookContext,
+) => void | Promise<void>;
+
+/**
+ * A verified delivery whose `type` this version of polar-webhooks does not know (Polar adds event
+ * types over time). The payload is passed on untouched.
+ */
+export interface UnknownWebhookEvent {
+  /** The event type the payload carries. */
+  readonly type: string;
+  /** Every other field of the payload, as received. */
+  readonly [key: string]: unknown;
+}
+
+/** Handles a verified delivery of an event type this version does not know. */
+export type UnknownEventHandler = (event: UnknownWebhookEvent, context: WebhookContext) => void | Promise<void>;
+
+/**
+ * Receives every failure after verification: a {@link WebhookPayloadError} for a payload that is not
+ * valid JSON or does not match its schema (its `payload` holds the raw value), or whatever one of
+ * your handlers threw. Errors thrown here are logged and never crash the process.
+ */
+export type WebhookErrorHandler = (error: unknown, context: WebhookErrorContext) => void | Promise<void>;
+
+/** Removes the handler it was returned for. Calling it again does nothing. */
+export type Unsubscribe = () => void;
+
+/** Where the router writes its warnings; `console` by default. */
+export interface WebhooksLogger {
+  /** Used once per unknown event type when no `onUnknown` handler is registered. */
+  warn(message: string, ...details: unknown[]): void;
+  /** Used for failures no `onError` handler received, and for errors thrown by `onError` handlers. */
+  error(message: string, ...details: unknown[]): void;
+}
+
+/** Options of {@link createWebhooks}. */
+export interface CreateWebhooksOptions {
+  /**
+   * The endpoint's secret from the Polar dashboard, or a list of secrets during a rotation (a
+   * delivery signed with any of them is accepted). Checked on each delivery, not here, so that a
+   * build step that loads the module without the environment variable does not fail.
+   */
+  secret: WebhookSecret;
+  /** How far, in seconds, a delivery's timestamp may be from the clock, either way. Default 300. */
+  tolerance?: number;
+  /** Which of Polar's key schemes to try. Default `'auto'` (both). */
+  scheme?: SecretScheme;
+  /**
+   * The largest body accepted, in bytes; larger requests get 413 without the rest being read.
+   * Default 1 MiB (Polar's largest payloads are a few tens of KB).
+   */
+  maxBodyBytes?: number;
+  /**
+   * What to answer for a verified delivery whose payload does not match its schema.
+   * `'acknowledge'` (default): 202, and `onError` receives the error with the raw payload; Polar
+   * does not retry, and a shape change on Polar's side never disables your endpoint.
+   * `'retry'`: 500, so Polar retries (and, after ten failures in a row, disables the endpoint).
+   */
+  onInvalidPayload?: 'acknowledge' | 'retry';
+  /** Where warnings go. Default `console`. */
+  logger?: WebhooksLogger;
+}
+
+/** A delivery as received: the raw body and the request headers. */
+export interface WebhookDelivery {
+  /** The raw request body, byte for byte as received (never re-serialized JSON). */
+  readonly body: WebhookBody;
+  /** The request headers: a Fetch `Headers`, Node's `req.headers`, or a plain record. */
+  readonly headers: WebhookHeaders;
+}
+
+/** A delivery as an HTTP request, for {@link Webhooks.respond}. */
+export interface WebhookHttpDelivery {
+  /** The HTTP method; anything but `POST` gets 405. */
+  readonly method: string;
+  /** The raw request body, byte for byte as received; `null` or `undefined` when none was read. */
+  readonly body: WebhookBody | null | undefined;
+  /** The request headers: a Fetch `Headers`, Node's `req.headers`, or a plain record. */
+  readonly headers: WebhookHeaders;
+}
+
+/** The HTTP answer to send back for a delivery, in a form every framework can write. */
+export interface WebhookResponse {
+  /** 202 when the delivery was accepted; otherwise the status of the error (see `ERROR_STATUS`). */
+  readonly status: number;
+  /** Headers to send: always `content-type`, and `allow` on a 405. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A small JSON document: `{"ok":true}`, or `{"error": code, "message": text}`. */
+  readonly body: string;
+}
+
+/** How a verified delivery ended, as {@link Webhooks.verifyAndReceive} reports it. */
+export type DeliveryOutcome =
+  | {
+      /** The event was valid and every handler succeeded. */
+      readonly kind: 'handled';
+      /** The validated event. */
+      readonly event: PolarWebhookEvent;
+      /** The delivery's id and timestamp. */
+      readonly context: WebhookContext;
+    }
+  | {
+      /** The event type is unknown to this version; `onUnknown` handlers ran. */
+      readonly kind: 'unknown';
+      /** The payload, untouched. */
+      readonly event: UnknownWebhookEvent;
+      /** The delivery's id and timestamp. */
+      readonly context: WebhookContext;
+    }
+  | {
+      /** The payload did not validate and was acknowledged (`onInvalidPayload: 'acknowledge'`); `onError` got it. */
+      readonly kind: 'invalid';
+      /** What was wrong, with the raw payload. */
+      readonly error: WebhookPayloadError;
+      /** The delivery's id and timestamp. */
+      readonly context: WebhookContext;
+    };
+
+/**
+ * A webhook router: register handlers by event type, then feed it deliveries through
+ * {@link Webhooks.handle} (Fetch `Request` → `Response`), an adapter (`polar-webhooks/express`,
+ * `/next`, `/hono`), {@link Webhooks.respond}, or {@link Webhooks.verifyAndReceive}.
+ *
+ * Every method is bound: pass `webhooks.handle` around as a plain function.
+ */
+export interface Webhooks {
+  /**
+   * Runs `handler` for every valid event of the given type(s), with the event narrowed to those types.
+   *
+   * @throws TypeError when a type is not one of the 42 Polar event types, or `handler` is not a function.
+   * @example
+   * ```ts
+   * webhooks.on('order.paid', (event, { id }) => fulfil(event.data.id, id));
+   * webhooks.on(['subscription.revoked', 'subscription.past_due'], (event) => revokeAccess(event.data.customer_id));
+   * ```
+   */
+  on<T extends PolarWebhookEventType>(
+    type: T | readonly T[],
+    handler: WebhookEventHandler<PolarWebhookEvent<T>>,
+  ): Unsubscribe;
+  /** Runs `handler` for every valid event, after the handlers registered with {@link Webhooks.on}. */
+  onAny(handler: WebhookEventHandler): Unsubscribe;
+  /**
+   * Runs `handler` for verified deliveries of an event type this version does not know. Without
+   * one, each such type is logged once as a warning. Either way the delivery is acknowledged (202).
+   */
+  onUnknown(handler: UnknownEventHandler): Unsubscribe;
+  /**
+   * Runs `handler` for every failure after verification: invalid payloads and handler errors.
+   * Without one, those are logged with `logger.error`.
+   */
+  onError(handler: WebhookErrorHandler): Unsubscribe;
+  /**
+   * Runs the handlers of an already-validated event: every `on` handler of its type, then every
+   * `onAny` handler, started in registration order and awaited together. One failing does not stop
+   * the others; each failure goes to the `onError` handlers.
+   *
+   * @param context - Defaults to an empty id and the current time.
+   * @throws {@link WebhookHandlerError} (rejects) with every failure, when any handler failed.
+   */
+  receive(event: PolarWebhookEvent, context?: Partial<WebhookContext>): Promise<void>;
+  /**
+   * Verifies the signature, parses and validates the payload, and runs the matching handlers.
+   *
+   * @throws {@link WebhookVerificationError} (rejects) when the delivery is not provably from Polar; no handler runs.
+   * @throws {@link WebhookHandlerError} (rejects) when a handler failed.
+   * @throws {@link WebhookPayloadError} (rejects) for an invalid payload, only with `onInvalidPayload: 'retry'`.
+   */
+  verifyAndReceive(delivery: WebhookDelivery): Promise<DeliveryOutcome>;
+  /**
+   * Applies the HTTP policy to a delivery whose body you already read, and says what to answer.
+   * Use it from any framework without an adapter. Never rejects.
+   *
+   * @example
+   * ```ts
+   * const answer = await webhooks.respond({ method: req.method, body: rawBody, headers: req.headers });
+   * reply.code(answer.status).headers(answer.headers).send(answer.body);
+   * ```
+   */
+  respond(delivery: WebhookHttpDelivery): Promise<WebhookResponse>;
+  /**
+   * Answers a Fetch `Request`: reads the body (stopping at `maxBodyBytes`), verifies, validates,
+   * dispatches, and returns the `Response` the HTTP policy prescribes. Never rejects.
+   *
+   * @example
+   * ```ts
+   * export default { fetch: webhooks.handle }; // Cloudflare Workers, Bun, Deno
+   * ```
+   */
+  handle(request: Request): Promise<Response>;
+  /** The body size limit in bytes, as configured (adapters read bodies up to it). */
+  readonly maxBodyBytes: number;
+}
