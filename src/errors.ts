@@ -91,7 +91,32 @@ export class PolarWebhookError extends Error {
     this.name = 'PolarWebhookError';
     this.code = code;
     this.status = ERROR_STATUS[code];
+    brand(this, new.target);
   }
+
+  /**
+   * `instanceof` also recognises errors made by another copy of this package: the ESM and the
+   * CommonJS builds loaded side by side in one app, or two installed versions.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const kinds = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
+    const kind = KIND.get(this);
+    return Array.isArray(kinds) && kind !== undefined && kinds.includes(kind);
+  }
+}
+
+/** Where an error records the classes it is an instance of, by stable name, for other copies of the package. */
+const BRAND: unique symbol = Symbol.for('polar-webhooks.error-kinds') as never;
+const KIND = new WeakMap<object, string>();
+
+function brand(error: Error, target: unknown): void {
+  const kinds: string[] = [];
+  for (let c = target; c && c !== Error; c = Object.getPrototypeOf(c)) {
+    const kind = KIND.get(c as object);
+    if (kind !== undefined) kinds.push(kind);
+  }
+  Object.defineProperty(error, BRAND, { value: kinds });
 }
 
 /**
@@ -194,3 +219,10 @@ export class WebhookHandlerError extends PolarWebhookError {
     this.errors = errors;
   }
 }
+
+KIND.set(PolarWebhookError, 'PolarWebhookError');
+KIND.set(WebhookVerificationError, 'WebhookVerificationError');
+KIND.set(WebhookPayloadError, 'WebhookPayloadError');
+KIND.set(UnknownEventTypeError, 'UnknownEventTypeError');
+KIND.set(WebhookRequestError, 'WebhookRequestError');
+KIND.set(WebhookHandlerError, 'WebhookHandlerError');

@@ -13,7 +13,10 @@ export type ParseEventResult =
   | { readonly success: true; readonly event: PolarWebhookEvent }
   | { readonly success: false; readonly error: WebhookPayloadError | UnknownEventTypeError };
 
-const SCHEMAS: ReadonlyMap<string, z.ZodType<PolarWebhookEvent>> = new Map(Object.entries(EVENT_SCHEMAS));
+// Looked up on the catalogue itself, not copied into a Map at load time: a module-level copy would
+// keep every schema (and zod) in the bundles of apps that only verify signatures.
+const schemaFor = (type: string): z.ZodType<PolarWebhookEvent> | undefined =>
+  Object.hasOwn(EVENT_SCHEMAS, type) ? (EVENT_SCHEMAS as Record<string, z.ZodType<PolarWebhookEvent>>)[type] : undefined;
 const MAX_LISTED_PATHS = 3;
 
 /**
@@ -87,7 +90,7 @@ export function safeParseEvent(input: unknown): ParseEventResult {
     );
   }
 
-  const schema = SCHEMAS.get(type);
+  const schema = schemaFor(type);
   if (!schema) return fail(new UnknownEventTypeError(type, payload));
 
   const result = schema.safeParse(payload);
