@@ -33,6 +33,7 @@ const noNodeBuiltins: EsbuildPlugin = {
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    verify: 'src/verify/index.ts',
     testing: 'src/testing/index.ts',
     schemas: 'src/schemas.ts',
     express: 'src/adapters/express.ts',

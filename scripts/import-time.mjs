@@ -16,6 +16,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CANDIDATES = [
   { name: 'polar-webhooks (import)', specifier: 'polar-webhooks', kind: 'esm' },
   { name: 'polar-webhooks (require)', specifier: 'polar-webhooks', kind: 'cjs' },
+  { name: 'polar-webhooks/verify (import)', specifier: 'polar-webhooks/verify', kind: 'esm' },
   { name: 'polar-webhooks/next (import)', specifier: 'polar-webhooks/next', kind: 'esm' },
   // The share of the figures above that is zod's own (an app that uses zod already pays it).
   { name: 'zod/v4 alone (import)', specifier: 'zod/v4', kind: 'esm' },

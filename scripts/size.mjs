@@ -31,6 +31,14 @@ const ROWS = [
     mustNotContain: ['zod', 'events/generated', 'schemas'],
   },
   {
+    name: 'polar-webhooks/verify (same functions)',
+    code: "export { verifySignature, verifySignatureAsync } from 'polar-webhooks/verify';",
+    zod: 'bundled',
+    budget: 5.5 * KB,
+    target: 2 * KB,
+    mustNotContain: ['zod', 'events/generated', 'schemas'],
+  },
+  {
     name: 'validateEvent + validateEventAsync',
     code: "export { validateEvent, validateEventAsync } from 'polar-webhooks';",
     zod: 'external',

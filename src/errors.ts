@@ -101,20 +101,20 @@ export class PolarWebhookError extends Error {
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
     const kinds = (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND];
-    const kind = KIND.get(this);
-    return Array.isArray(kinds) && kind !== undefined && kinds.includes(kind);
+    return Array.isArray(kinds) && kinds.includes((this as { kind?: unknown }).kind);
   }
+
+  /** Stable name of the class, recorded on its instances for `instanceof` across package copies. @internal */
+  static readonly kind: string = 'PolarWebhookError';
 }
 
 /** Where an error records the classes it is an instance of, by stable name, for other copies of the package. */
 const BRAND: unique symbol = Symbol.for('polar-webhooks.error-kinds') as never;
-const KIND = new WeakMap<object, string>();
 
 function brand(error: Error, target: unknown): void {
   const kinds: string[] = [];
   for (let c = target; c && c !== Error; c = Object.getPrototypeOf(c)) {
-    const kind = KIND.get(c as object);
-    if (kind !== undefined) kinds.push(kind);
+    if (Object.hasOwn(c as object, 'kind')) kinds.push((c as { kind: string }).kind);
   }
   Object.defineProperty(error, BRAND, { value: kinds });
 }
@@ -124,6 +124,8 @@ function brand(error: Error, target: unknown): void {
  * (missing headers, a bad secret, a body that was already parsed, a runtime without the needed crypto).
  */
 export class WebhookVerificationError extends PolarWebhookError {
+  /** @internal */
+  static override readonly kind: string = 'WebhookVerificationError';
   declare readonly code: WebhookVerificationErrorCode;
 
   constructor(code: WebhookVerificationErrorCode, message: string, options?: { cause?: unknown }) {
@@ -145,6 +147,8 @@ export interface PayloadIssue {
  * event type (`invalid_payload`). The raw payload is attached so nothing is lost.
  */
 export class WebhookPayloadError extends PolarWebhookError {
+  /** @internal */
+  static override readonly kind: string = 'WebhookPayloadError';
   declare readonly code: WebhookPayloadErrorCode;
   /** The payload as received: the parsed JSON value, or the raw text when it was not JSON. */
   readonly payload: unknown;
@@ -171,6 +175,8 @@ export class WebhookPayloadError extends PolarWebhookError {
  * Its status is 202: acknowledge it, or Polar will retry and eventually disable the endpoint.
  */
 export class UnknownEventTypeError extends PolarWebhookError {
+  /** @internal */
+  static override readonly kind: string = 'UnknownEventTypeError';
   declare readonly code: 'unknown_event_type';
   /** The `type` the payload carries. */
   readonly eventType: string;
@@ -191,6 +197,8 @@ export class UnknownEventTypeError extends PolarWebhookError {
 
 /** The HTTP request itself cannot be accepted: wrong method (405) or a body over the size limit (413). */
 export class WebhookRequestError extends PolarWebhookError {
+  /** @internal */
+  static override readonly kind: string = 'WebhookRequestError';
   declare readonly code: WebhookRequestErrorCode;
 
   constructor(code: WebhookRequestErrorCode, message: string) {
@@ -204,6 +212,8 @@ export class WebhookRequestError extends PolarWebhookError {
  * Polar retries the delivery (with the same webhook id: make handlers idempotent).
  */
 export class WebhookHandlerError extends PolarWebhookError {
+  /** @internal */
+  static override readonly kind: string = 'WebhookHandlerError';
   declare readonly code: 'handler_failed';
   /** What the handlers threw, in the order they failed. */
   readonly errors: readonly unknown[];
@@ -220,9 +230,3 @@ export class WebhookHandlerError extends PolarWebhookError {
   }
 }
 
-KIND.set(PolarWebhookError, 'PolarWebhookError');
-KIND.set(WebhookVerificationError, 'WebhookVerificationError');
-KIND.set(WebhookPayloadError, 'WebhookPayloadError');
-KIND.set(UnknownEventTypeError, 'UnknownEventTypeError');
-KIND.set(WebhookRequestError, 'WebhookRequestError');
-KIND.set(WebhookHandlerError, 'WebhookHandlerError');

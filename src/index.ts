@@ -17,16 +17,16 @@ export {
   type WebhookRequestErrorCode,
   type WebhookVerificationErrorCode,
 } from './errors';
-export type { WebhookHeaders } from './verify/headers';
-export type { SecretScheme } from './verify/secret';
 export {
   verifySignature,
   verifySignatureAsync,
+  type SecretScheme,
   type VerifiedDelivery,
   type VerifyOptions,
   type WebhookBody,
+  type WebhookHeaders,
   type WebhookSecret,
-} from './verify/verify';
+} from './verify/index';
 export { validateEvent, validateEventAsync } from './validate';
 export {
   EVENT_HANDLER_NAMES,

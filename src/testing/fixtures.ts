@@ -116,8 +116,8 @@ export type EventOverrides<T> = T extends readonly unknown[]
  * `overrides` is merged into the copy: objects key by key, arrays replaced whole. The result is
  * validated like a real delivery, so an override that breaks the schema throws here, not later.
  *
- * @throws {@link UnknownEventTypeError} for a type that is not in the catalogue.
- * @throws {@link WebhookPayloadError} when the overrides make the event invalid.
+ * @throws `UnknownEventTypeError` for a type that is not in the catalogue.
+ * @throws `WebhookPayloadError` when the overrides make the event invalid.
  *
  * @example
  * ```ts

@@ -5,7 +5,10 @@ import { WebhookVerificationError } from '../errors';
  * `get(name)` method), a Node `IncomingHttpHeaders`, or a plain record in any letter case.
  */
 export type WebhookHeaders =
-  | { get(name: string): string | null | undefined }
+  | {
+      /** Returns the value of the header `name` (looked up in lower case), or null/undefined when absent. */
+      get(name: string): string | null | undefined;
+    }
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** The three signed-delivery headers, read and checked for presence. */
