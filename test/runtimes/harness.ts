@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 const run = promisify(execFile);
 
@@ -320,4 +320,29 @@ export function expectProbe(results: ProbeResults, input: ProbeInput, sync: 'wor
 export async function writeInput(dir: string, input: ProbeInput, name = 'input.json'): Promise<string> {
   await writeFile(join(dir, name), JSON.stringify(input));
   return name;
+}
+
+/** What {@link usePackedInstall} provides once its `beforeAll` has run. */
+export interface PackedInstall {
+  installed: Installation;
+  input: ProbeInput;
+  /** The probe input's file name inside `installed.dir`. */
+  inputFile: string;
+}
+
+/**
+ * Registers, for the calling test file, a `beforeAll` that installs the packed package and writes the
+ * probe input, and an `afterAll` that removes the installation. Read the fields inside tests or hooks.
+ */
+export function usePackedInstall(options: { withExpress?: boolean } = {}): PackedInstall {
+  const state = {} as PackedInstall;
+  beforeAll(async () => {
+    state.installed = await installPackedPackage();
+    state.input = await buildProbeInput(options);
+    state.inputFile = await writeInput(state.installed.dir, state.input);
+  });
+  afterAll(async () => {
+    await state.installed?.remove();
+  });
+  return state;
 }

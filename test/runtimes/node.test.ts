@@ -1,39 +1,20 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildProbeInput,
-  expectProbe,
-  installPackedPackage,
-  runJson,
-  writeInput,
-  type Installation,
-  type ProbeInput,
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { expectProbe, runJson, usePackedInstall } from './harness';
 
 describe('Node 20: the packed package, by name', () => {
-  let installed: Installation;
-  let input: ProbeInput;
-  let inputFile: string;
-
-  beforeAll(async () => {
-    installed = await installPackedPackage();
-    input = await buildProbeInput({ withExpress: true });
-    inputFile = await writeInput(installed.dir, input);
-  });
-  afterAll(async () => {
-    await installed?.remove();
-  });
+  const setup = usePackedInstall({ withExpress: true });
 
   it('works through import of every entry point (ESM build)', async () => {
-    const results = await runJson(process.execPath, ['esm.mjs', inputFile], installed.dir);
-    expect(results.resolved).toBe(`file://${join(installed.packageDir, 'dist', 'index.js')}`);
+    const results = await runJson(process.execPath, ['esm.mjs', setup.inputFile], setup.installed.dir);
+    expect(results.resolved).toBe(`file://${join(setup.installed.packageDir, 'dist', 'index.js')}`);
     expect(results.runtime).toEqual({ hasProcess: true, hasGetBuiltinModule: true });
-    expectProbe(results, input, 'works');
+    expectProbe(results, setup.input, 'works');
   });
 
   it('works through require of every entry point (CommonJS build)', async () => {
-    const results = await runJson(process.execPath, ['cjs.cjs', inputFile], installed.dir);
-    expect(results.resolved).toBe(join(installed.packageDir, 'dist', 'index.cjs'));
-    expectProbe(results, input, 'works');
+    const results = await runJson(process.execPath, ['cjs.cjs', setup.inputFile], setup.installed.dir);
+    expect(results.resolved).toBe(join(setup.installed.packageDir, 'dist', 'index.cjs'));
+    expectProbe(results, setup.input, 'works');
   });
 });
