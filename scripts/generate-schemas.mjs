@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src/events/generated/{types,schemas,catalogue}.ts from spec/webhook-schemas.json.
+// Generates src/events/generated/{types,schemas,catalogue,guards}.ts from spec/webhook-schemas.json.
 //
 //   node scripts/generate-schemas.mjs              write the files
 //   node scripts/generate-schemas.mjs --check      exit 1 if the committed files differ from a fresh run
@@ -15,6 +15,8 @@
 //   their branches share when the tag is new. Unions without a tag take the first branch that matches.
 // - Value constraints (minimum, pattern, lengths) are not enforced: they describe what Polar sends,
 //   and checking them on every delivery would cost time without protecting the receiver.
+// - Every schema also gets a guard: plain code that accepts exactly what the schema accepts, run
+//   first by parseEvent (see the guards section below).
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -656,6 +658,372 @@ function renderSchemas(model, ctx) {
   return [...head, ...body];
 }
 
+// ───────────────────────────── guards ─────────────────────────────
+//
+// One plain function per schema, true exactly when that schema's safeParse succeeds, written out as
+// straight-line checks: no eval (Workers forbid it), no closures, nothing allocated but the
+// (usually empty) list of a record's symbol keys. parseEvent runs the event's guard first and
+// returns the parsed JSON as is when it passes (the schemas transform nothing, so zod's output
+// would equal the input); when it fails, zod runs and reports the issues. Each rule below mirrors
+// what zod does for the same construct:
+// - primitives: `typeof`; numbers must be finite (z.number() rejects NaN and ±Infinity);
+// - loose objects: any non-null, non-array object; unknown keys are not looked at; a required field
+//   must pass its check (and, when its check accepts undefined, exist: `key in value`); an optional
+//   one may also be undefined;
+// - records: a plain object (zod's isPlainObject) whose own enumerable keys are strings, other than
+//   `__proto__` which zod skips, each holding an accepted value (for...in finds them without
+//   allocating; non-enumerable keys are skipped as zod skips them; a symbol key fails);
+// - tuples: an array of exactly that length; arrays: every index, holes read as undefined;
+// - open unions: the tag picks the branch (every table key, so a tag spelled `legacy:fixed` picks
+//   what zod's table lookup picks); with a flag set, `${flag}:${String(tag)}` first, then the plain
+//   tag's branch; an unknown tag goes to the fallback. Plain unions accept what any member accepts.
+
+/** Precedence of a generated expression: 0 binds tighter than `&&`, 1 is an `&&` chain, 2 an `||` chain. */
+const expr = (code, prec = 0) => ({ code, prec });
+const TRUE = expr('true');
+const inParens = (e, max) => (e.prec > max ? `(${e.code})` : e.code);
+const allOf = (parts) => {
+  const kept = parts.filter((p) => p.code !== 'true');
+  if (kept.length === 0) return TRUE;
+  if (kept.length === 1) return kept[0];
+  return expr(kept.map((p) => inParens(p, 1)).join(' && '), 1);
+};
+const anyOf = (parts) => {
+  if (parts.some((p) => p.code === 'true')) return TRUE;
+  if (parts.length === 1) return parts[0];
+  return expr(parts.map((p) => p.code).join(' || '), 2);
+};
+/** `!e`, written the readable way for the common shapes. */
+const negate = (e) => {
+  const cmp = /^typeof ([\w.[\]']+) === ('\w+')$/.exec(e.code);
+  if (cmp) return `typeof ${cmp[1]} !== ${cmp[2]}`;
+  if (e.prec === 0 && /^[\w.]+\([^()]*\)$/.test(e.code)) return `!${e.code}`;
+  return `!(${e.code})`;
+};
+
+function renderGuards(model, ctx) {
+  const { defs } = model;
+  const guardName = (name) => `is${typeName(name)}`;
+  const runtime = new Set();
+  const helperByKey = new Map(); // canonical IR → function name (arrays and records)
+  const helperNames = new Set();
+  const helpers = [];
+
+  const isAlias = (name) => !defs[name].properties && !defs[name].enum && !model.isUnionDef(name);
+  /** The IR with everything that validates as a plain string spelled `string`: the key shared helpers are found by. */
+  const canon = (ir) => {
+    switch (ir.kind) {
+      case 'enum':
+      case 'enumRef':
+      case 'string':
+        return { kind: 'string' };
+      case 'integer':
+        return { kind: 'number' };
+      case 'ref':
+        return defs[ir.name].enum ? { kind: 'string' } : ir;
+      case 'nullable':
+        return { kind: 'nullable', inner: canon(ir.inner) };
+      case 'union':
+        return ctx.unionName(ir) ? ir : { kind: 'union', members: ir.members.map(canon) };
+      case 'array':
+        return { kind: 'array', items: canon(ir.items) };
+      case 'tuple':
+        return { kind: 'tuple', items: ir.items.map(canon) };
+      case 'record':
+        return { kind: 'record', values: canon(ir.values) };
+      default:
+        return ir;
+    }
+  };
+  /** A name for a helper, from what it checks: `OrderItemArray`, `RecordOfStringOrNumberOrBoolean`. */
+  const label = (ir) => {
+    switch (ir.kind) {
+      case 'ref':
+        return typeName(ir.name);
+      case 'string':
+        return 'String';
+      case 'number':
+        return 'Number';
+      case 'boolean':
+        return 'Boolean';
+      case 'unknown':
+        return 'Unknown';
+      case 'anyObject':
+        return 'Object';
+      case 'null':
+        return 'Null';
+      case 'literal':
+        return `Literal${String(ir.value).replace(/(^|[^A-Za-z0-9])([A-Za-z0-9])/g, (_m, _s, c) => c.toUpperCase())}`;
+      case 'nullable':
+        return `${label(ir.inner)}OrNull`;
+      case 'union':
+        return ctx.unionName(ir) ?? ir.members.map(label).join('Or');
+      case 'array':
+        return `${label(ir.items)}Array`;
+      case 'tuple':
+        return `TupleOf${ir.items.map(label).join('And')}`;
+      case 'record':
+        return `RecordOf${label(ir.values)}`;
+      default:
+        throw new Error(`guards: unhandled ${ir.kind}`);
+    }
+  };
+
+  /** Whether zod's check of `ir` accepts undefined (then a required key must also be present). */
+  const acceptsUndefined = (ir, seen = new Set()) => {
+    switch (ir.kind) {
+      case 'unknown':
+        return true;
+      case 'nullable':
+        return acceptsUndefined(ir.inner, seen);
+      case 'union':
+        return ir.members.some((m) => acceptsUndefined(m, seen));
+      case 'ref':
+        if (seen.has(ir.name) || !isAlias(ir.name)) return false;
+        seen.add(ir.name);
+        return acceptsUndefined(model.defIR(ir.name), seen);
+      default:
+        return false;
+    }
+  };
+
+  /**
+   * The kind of a check the runtime has a named helper for (`isString`, `isNumberOrNull`,
+   * `isOptionalBooleanOrNull`...): one short call per field keeps the bundle small, and the engine
+   * inlines them.
+   */
+  const primitiveOf = (ir) => {
+    switch (ir.kind) {
+      case 'enum':
+      case 'enumRef':
+      case 'string':
+        return 'String';
+      case 'integer':
+      case 'number':
+        return 'Number';
+      case 'boolean':
+        return 'Boolean';
+      case 'anyObject':
+        return 'Object';
+      case 'ref':
+        if (defs[ir.name].enum) return 'String';
+        return isAlias(ir.name) ? primitiveOf(model.defIR(ir.name)) : undefined;
+      default:
+        return undefined;
+    }
+  };
+  const helperCall = (name, x) => {
+    runtime.add(name);
+    return expr(`${name}(${x})`);
+  };
+
+  /** The check of `ir` on the value `x` (an identifier or a property read: cheap to repeat). */
+  const test = (ir, x) => {
+    const primitive = primitiveOf(ir);
+    if (primitive) return helperCall(`is${primitive}`, x);
+    if (ir.kind === 'nullable' && primitiveOf(ir.inner)) return helperCall(`is${primitiveOf(ir.inner)}OrNull`, x);
+    switch (ir.kind) {
+      case 'ref': {
+        // an alias of a literal, null or unknown is checked in place; primitives were handled above
+        const inner = isAlias(ir.name) ? model.defIR(ir.name) : undefined;
+        if (inner && ['literal', 'null', 'unknown'].includes(inner.kind)) return test(inner, x);
+        return expr(`${guardName(ir.name)}(${x})`);
+      }
+      case 'unknown':
+        return TRUE;
+      case 'null':
+        return expr(`${x} === null`);
+      case 'literal':
+        return expr(`${x} === ${typeof ir.value === 'string' ? quote(ir.value) : String(ir.value)}`);
+      case 'nullable':
+        return anyOf([expr(`${x} === null`), test(ir.inner, x)]);
+      case 'union': {
+        const named = ctx.unionName(ir);
+        if (named) return expr(`is${named}(${x})`);
+        return anyOf(ir.members.map((m) => test(m, x)));
+      }
+      case 'tuple':
+        // no item of a generated tuple is optional, so zod wants exactly this length
+        return allOf([expr(`Array.isArray(${x})`), expr(`${x}.length === ${ir.items.length}`), ...ir.items.map((item, i) => test(item, `${x}[${i}]`))]);
+      case 'array':
+      case 'record':
+        return expr(`${helperFor(ir)}(${x})`);
+      default:
+        throw new Error(`guards: unhandled ${ir.kind}`);
+    }
+  };
+
+  /** Statements of a function over `value` that checks an array or a record. */
+  const loopBody = (ir) => {
+    if (ir.kind === 'array') {
+      const item = test(ir.items, 'item');
+      if (item.code === 'true') return ['  return Array.isArray(value);'];
+      return [
+        '  if (!Array.isArray(value)) return false;',
+        '  for (let i = 0; i < value.length; i++) {',
+        '    const item: unknown = value[i];',
+        `    if (${negate(item)}) return false;`,
+        '  }',
+        '  return true;',
+      ];
+    }
+    runtime.add('isPlainObject');
+    runtime.add('hasEnumerableSymbol');
+    const item = test(ir.values, 'item');
+    if (item.code === 'true') return ['  return isPlainObject(value) && !hasEnumerableSymbol(value);'];
+    return [
+      '  if (!isPlainObject(value)) return false;',
+      '  for (const key in value) {',
+      "    if (key === '__proto__') continue;",
+      '    const item = value[key];',
+      '    // zod looks at own keys only: an inherited one fails nothing',
+      `    if (${negate(item)} && Object.hasOwn(value, key)) return false;`,
+      '  }',
+      '  return !hasEnumerableSymbol(value);',
+    ];
+  };
+
+  function helperFor(ir) {
+    const key = stable(canon(ir));
+    const known = helperByKey.get(key);
+    if (known) return known;
+    let name = `is${label(canon(ir))}`;
+    for (let n = 2; helperNames.has(name) || Object.hasOwn(defs, name.slice(2)); n++) name = `is${label(canon(ir))}${n}`;
+    helperNames.add(name);
+    helperByKey.set(key, name);
+    const what = ir.kind === 'array' ? 'an array' : 'a record';
+    helpers.push('', `/** Whether \`value\` is ${what} zod accepts as \`${label(canon(ir))}\`. */`, `function ${name}(value: unknown): boolean {`, ...loopBody(ir), '}');
+    return name;
+  }
+
+  // aliases of arrays and records are the shared helper for that shape
+  for (const name of ctx.order) {
+    if (ctx.hoisted.has(name) || !isAlias(name)) continue;
+    const ir = model.defIR(name);
+    if (ir.kind === 'array' || ir.kind === 'record') helperByKey.set(stable(canon(ir)), guardName(name));
+  }
+
+  const body = [];
+  const emit = (doc, signature, lines) => body.push('', ...docComment(doc), `${signature} {`, ...lines, '}');
+  const exported = (id) => `export function is${id}(value: unknown): value is T.${id}`;
+  const returnAll = (parts) => {
+    const e = allOf(parts);
+    if (e.prec < 1) return [`  return ${e.code};`];
+    const terms = e.code.split(' && ');
+    return ['  return (', ...terms.map((t, i) => `    ${t}${i === terms.length - 1 ? '' : ' &&'}`), '  );'];
+  };
+
+  const objectChecks = (fields) => {
+    runtime.add('isObject');
+    const parts = [expr('isObject(value)')];
+    for (const field of fields) {
+      if (field.name === '__proto__') throw new Error('guards: a property named __proto__ is not supported');
+      const x = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(field.name) ? `value.${field.name}` : `value[${quote(field.name)}]`;
+      const check = test(field.ir, x);
+      const primitive = primitiveOf(field.ir) ?? (field.ir.kind === 'nullable' && primitiveOf(field.ir.inner) ? `${primitiveOf(field.ir.inner)}OrNull` : undefined);
+      if (!field.required) {
+        if (primitive) parts.push(helperCall(`isOptional${primitive}`, x));
+        else if (check.code !== 'true') parts.push(anyOf([expr(`${x} === undefined`), check]));
+      } else if (acceptsUndefined(field.ir)) {
+        parts.push(allOf([expr(`${quote(field.name)} in value`), check]));
+      } else parts.push(check);
+    }
+    return parts;
+  };
+
+  /** The body of an open union: the tag picks the branch, as in src/events/zod-helpers.ts. */
+  const openUnionBody = (dispatch, fallback) => {
+    runtime.add('isObject');
+    const lines = ['  if (!isObject(value)) return false;'];
+    if (Array.isArray(dispatch.discriminator)) {
+      const [outer, inner] = dispatch.discriminator;
+      if (dispatch.discriminator.length !== 2) throw new Error('guards: discriminator paths longer than two keys are not supported');
+      lines.push(`  const outer = value[${quote(outer)}];`, `  const tag = isObject(outer) ? outer[${quote(inner)}] : undefined;`);
+    } else lines.push(`  const tag = value[${quote(dispatch.discriminator)}];`);
+    const table = dispatch.entries.flatMap(([leaf, keys]) => keys.map((k) => [k, leaf])).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const plain = new Map(table);
+    if (dispatch.flag) {
+      const prefix = `${dispatch.flag}:`;
+      lines.push(`  if (value[${quote(dispatch.flag)}] === true) {`, "    switch (typeof tag === 'string' ? tag : String(tag)) {");
+      for (const [key, leaf] of table) {
+        if (!key.startsWith(prefix)) continue;
+        const bare = key.slice(prefix.length);
+        lines.push(`      case ${quote(bare)}:`);
+        // the flag picks the family; a value the plain tag's branch accepts is accepted too
+        const second = plain.has(bare) ? ` || (tag === ${quote(bare)} && ${guardName(plain.get(bare))}(value))` : '';
+        lines.push(`        return ${guardName(leaf)}(value)${second};`);
+      }
+      lines.push('    }', '  }');
+    }
+    lines.push('  switch (tag) {');
+    const byLeaf = new Map();
+    for (const [key, leaf] of table) byLeaf.set(leaf, [...(byLeaf.get(leaf) ?? []), key]);
+    for (const [leaf, keys] of byLeaf) {
+      for (const key of keys) lines.push(`    case ${quote(key)}:`);
+      lines.push(`      return ${guardName(leaf)}(value);`);
+    }
+    lines.push('    default:', `      return ${fallback ? `${fallback}(value)` : 'false'};`, '  }');
+    return lines;
+  };
+
+  const emitFallback = (id, dispatch, leaves) => {
+    const name = `is${id}Fallback`;
+    emit([`Whether \`value\` has the fields every kind of ${id} shares: how a kind this version does not know is checked.`], `function ${name}(value: unknown): boolean`, returnAll(objectChecks(model.fallbackOf(leaves, dispatch))));
+    return name;
+  };
+
+  for (const [, entry] of model.namedEnums) {
+    emit([`Whether \`value\` passes \`${entry.name}Schema\`: any string (the enum is open).`], exported(entry.name), ["  return typeof value === 'string';"]);
+  }
+
+  for (const name of ctx.order) {
+    const hoisted = ctx.hoisted.get(name);
+    const id = hoisted ? hoisted.name : typeName(name);
+    const doc = [`Whether \`value\` passes \`${id}Schema\`.`];
+    if (hoisted) {
+      if (hoisted.dispatch) {
+        const fallback = emitFallback(id, hoisted.dispatch, hoisted.leaves);
+        emit(doc, exported(id), openUnionBody(hoisted.dispatch, fallback));
+      } else {
+        emit(doc, exported(id), returnAll([anyOf(hoisted.ir.members.map((m) => test(m, 'value')))]));
+      }
+      continue;
+    }
+    const def = defs[name];
+    const ir = model.defIR(name);
+    if (def.properties) {
+      emit(doc, exported(id), returnAll(objectChecks(fieldsOf(model, name))));
+    } else if (def.enum) {
+      emit([`Whether \`value\` passes \`${id}Schema\`: any string (the enum is open).`], exported(id), ["  return typeof value === 'string';"]);
+    } else if (ir.kind === 'union') {
+      const dispatch = ctx.dispatch.get(name);
+      if (dispatch) {
+        const fallback = emitFallback(id, dispatch, model.leavesOf(ir.members));
+        emit(doc, exported(id), openUnionBody(dispatch, fallback));
+      } else {
+        emit(doc, exported(id), returnAll([anyOf(ir.members.map((m) => test(m, 'value')))]));
+      }
+    } else if ((ir.kind === 'array' || ir.kind === 'record') && helperByKey.get(stable(canon(ir))) === guardName(name)) {
+      emit(doc, exported(id), loopBody(ir));
+    } else {
+      emit(doc, exported(id), returnAll([test(ir, 'value')]));
+    }
+  }
+
+  const out = [];
+  const imports = [...runtime].sort();
+  const importLine = `import { ${imports.join(', ')} } from '../guards-runtime';`;
+  if (importLine.length <= WIDTH) out.push(importLine);
+  else out.push('import {', ...imports.map((name) => `  ${name},`), "} from '../guards-runtime';");
+  out.push("import type * as T from './types';");
+  out.push(...body, ...helpers, '');
+  out.push(...docComment(['Event type → the guard of its whole payload: true exactly when the schema in `EVENT_SCHEMAS` accepts the value.']));
+  out.push('export const EVENT_GUARDS: { readonly [K in keyof T.PolarWebhookEventMap]: (value: unknown) => value is T.PolarWebhookEventMap[K] } = {');
+  for (const [type, payload] of ctx.events) out.push(`  ${quote(type)}: ${guardName(payload)},`);
+  out.push('};');
+  return out;
+}
+
 // ───────────────────────────── catalogue ─────────────────────────────
 
 function renderCatalogue(model, ctx) {
@@ -809,10 +1177,12 @@ export function generate(specText) {
   const types = renderTypes(model, ctx);
   const schemas = renderSchemas(model, ctx);
   const catalogue = renderCatalogue(model, ctx);
+  const guards = renderGuards(model, ctx);
   return {
     'types.ts': [...header('TypeScript types of every Polar webhook payload and data model.'), ...trimLeading(types)].join('\n') + '\n',
     'schemas.ts': [...header('zod schemas of every Polar webhook payload and data model.'), ...schemas].join('\n') + '\n',
     'catalogue.ts': [...header('The event catalogue: every event type, its payload schema, data model and description.'), ...catalogue].join('\n') + '\n',
+    'guards.ts': [...header('Guards: one plain function per schema, true exactly when that schema accepts the value.'), ...guards].join('\n') + '\n',
   };
 }
 

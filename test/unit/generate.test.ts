@@ -22,6 +22,7 @@ describe('scripts/generate-schemas.mjs', () => {
     const out = join(scratch, 'same');
     generateInto(out);
     const files = readdirSync(GENERATED).sort();
+    expect(files).toEqual(['catalogue.ts', 'guards.ts', 'schemas.ts', 'types.ts']);
     expect(readdirSync(out).sort()).toEqual(files);
     for (const file of files) {
       expect(readFileSync(join(out, file), 'utf8') === readFileSync(join(GENERATED, file), 'utf8'), file).toBe(true);
@@ -36,6 +37,25 @@ describe('scripts/generate-schemas.mjs', () => {
     const result = spawnSync(process.execPath, [SCRIPT, '--check', '--out', out], { encoding: 'utf8' });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/types\.ts is out of date/);
+    expect(result.stderr).not.toMatch(/guards\.ts/);
+    writeFileSync(join(out, 'guards.ts'), readFileSync(join(out, 'guards.ts'), 'utf8').replace("=== 'string'", "!== 'string'"));
+    const guards = spawnSync(process.execPath, [SCRIPT, '--check', '--out', out], { encoding: 'utf8' });
+    expect(guards.status).toBe(1);
+    expect(guards.stderr).toMatch(/guards\.ts is out of date/);
+  });
+
+  it('the output does not depend on the order of the spec\'s $defs', () => {
+    const spec = JSON.parse(readFileSync(SPEC, 'utf8'));
+    const reversed = Object.fromEntries(Object.entries(spec.$defs).reverse());
+    const specPath = join(scratch, 'reordered-spec.json');
+    writeFileSync(specPath, JSON.stringify({ ...spec, $defs: reversed }, null, 2));
+    const out = join(scratch, 'reordered');
+    generateInto(out, specPath);
+    const guards = readFileSync(join(out, 'guards.ts'), 'utf8');
+    const committed = readFileSync(join(GENERATED, 'guards.ts'), 'utf8');
+    // the header names the spec's hash, which changed with the bytes; everything below it is the same
+    const body = (text: string) => text.split('\n').slice(5).join('\n');
+    expect(body(guards)).toBe(body(committed));
   });
 
   it('every generated file says which script made it, from which spec version, and not to edit it', () => {
@@ -65,6 +85,9 @@ describe('scripts/generate-schemas.mjs', () => {
     generateInto(out, specPath);
     const types = readFileSync(join(out, 'types.ts'), 'utf8');
     const catalogue = readFileSync(join(out, 'catalogue.ts'), 'utf8');
+    const guards = readFileSync(join(out, 'guards.ts'), 'utf8');
+    expect(guards).toContain("'order.disputed': isWebhookOrderDisputedPayload,");
+    expect(guards).toMatch(/export function isWebhookOrderDisputedPayload\(value: unknown\): value is T\.WebhookOrderDisputedPayload \{\n  return \(\n    isObject\(value\) &&\n    value\.type === 'order\.disputed' &&/);
     expect(types).toMatch(/export type OrderStatus =[^;]*'void' \| 'disputed'\s*\| \(string & \{\}\);/);
     expect(types).toContain("'order.disputed': WebhookOrderDisputedPayload;");
     expect(catalogue).toContain("'order.disputed': WebhookOrderDisputedPayloadSchema,");
