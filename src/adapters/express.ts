@@ -5,9 +5,10 @@
  */
 
 import type { ServerResponse } from 'node:http';
+import { delivererOf } from '../router/deliverer';
 import type { Webhooks as WebhookRouter } from '../router/types';
 import { createCompatWebhooks, type WebhooksOptions } from './compat';
-import { handleNodeRequest, type NodeWebhookRequest } from './node';
+import { serveNodeRequest, type NodeRouter, type NodeWebhookRequest } from './node';
 
 /**
  * An Express request handler. Declared structurally (Node's request and response), so it fits
@@ -48,8 +49,9 @@ const EXPRESS_FIX =
  * ```
  */
 export function createExpressMiddleware(webhooks: WebhookRouter): ExpressWebhookMiddleware {
+  const router: NodeRouter = { deliver: delivererOf(webhooks), maxBodyBytes: webhooks.maxBodyBytes };
   return (req, res, next) => {
-    handleNodeRequest(webhooks, req, res, EXPRESS_FIX).catch(next);
+    serveNodeRequest(router, req, res, EXPRESS_FIX, next);
   };
 }
 

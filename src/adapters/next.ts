@@ -6,9 +6,10 @@
  */
 
 import type { ServerResponse } from 'node:http';
+import { delivererOf } from '../router/deliverer';
 import type { Webhooks as WebhookRouter } from '../router/types';
 import { createCompatWebhooks, type WebhooksOptions } from './compat';
-import { handleNodeRequest, type NodeWebhookRequest } from './node';
+import { handleNodeRequest, type NodeRouter, type NodeWebhookRequest } from './node';
 
 /** An App Router route handler: `export const POST = …` in `app/…/route.ts`. */
 export type NextRouteHandler = (request: Request) => Promise<Response>;
@@ -52,7 +53,8 @@ export function createNextRouteHandler(webhooks: WebhookRouter): NextRouteHandle
  * ```
  */
 export function createNextPagesHandler(webhooks: WebhookRouter): NextPagesHandler {
-  return (req, res) => handleNodeRequest(webhooks, req, res, PAGES_FIX);
+  const router: NodeRouter = { deliver: delivererOf(webhooks), maxBodyBytes: webhooks.maxBodyBytes };
+  return (req, res) => handleNodeRequest(router, req, res, PAGES_FIX);
 }
 
 /**

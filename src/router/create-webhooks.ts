@@ -1,12 +1,19 @@
-import { UnknownEventTypeError, WebhookHandlerError, WebhookVerificationError } from '../errors';
+import {
+  UnknownEventTypeError,
+  WebhookHandlerError,
+  WebhookVerificationError,
+  type WebhookPayloadError,
+} from '../errors';
 import type { PolarWebhookEvent, PolarWebhookEventType } from '../events/catalogue';
 import { isPolarWebhookEventType } from '../events/catalogue';
 import { safeParseEvent } from '../events/parse';
 import { bodyText } from '../validate';
+import { nodeCrypto } from '../verify/hmac-node';
 import { readTolerance } from '../verify/timestamp';
-import { verifySignatureAsync, type VerifyOptions, type WebhookBody } from '../verify/verify';
+import { verifySignature, verifySignatureAsync, type VerifyOptions, type WebhookBody } from '../verify/verify';
 import type { WebhookHeaders } from '../verify/headers';
 import {
+  ACCEPTED,
   accepted,
   methodNotAllowed,
   bodyTooLarge,
@@ -15,6 +22,7 @@ import {
   readRequestBody,
   toResponse,
 } from './handle';
+import { registerDeliverer } from './deliverer';
 import type {
   CreateWebhooksOptions,
   DeliveryOutcome,
@@ -229,25 +237,37 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
   }
 
   /**
-   * Starts every handler in order, then waits for the async ones together. Failures are collected,
-   * reported, and rethrown as one WebhookHandlerError.
+   * Starts every handler in order. Returns `undefined` when all of them returned nothing and none
+   * threw: the delivery is done, with no promise made. Otherwise returns a promise that waits for
+   * the async ones together, reports each failure, and rejects with one WebhookHandlerError.
    */
-  async function run(
+  function dispatch(
     handlers: readonly AnyHandler[],
     event: PolarWebhookEvent | UnknownWebhookEvent,
     context: WebhookContext,
     known: boolean,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     let failures: unknown[] | undefined;
     let pending: unknown[] | undefined;
-    for (const handler of handlers) {
+    for (let i = 0; i < handlers.length; i++) {
       try {
-        const result = (handler as (e: unknown, c: WebhookContext) => unknown)(event, context);
+        const result = (handlers[i] as (e: unknown, c: WebhookContext) => unknown)(event, context);
         if (result !== undefined) (pending ??= []).push(result);
       } catch (error) {
         (failures ??= []).push(error);
       }
     }
+    if (pending === undefined && failures === undefined) return undefined;
+    return finishDispatch(pending, failures, event, context, known);
+  }
+
+  async function finishDispatch(
+    pending: readonly unknown[] | undefined,
+    failures: unknown[] | undefined,
+    event: PolarWebhookEvent | UnknownWebhookEvent,
+    context: WebhookContext,
+    known: boolean,
+  ): Promise<void> {
     if (pending !== undefined) {
       for (const outcome of await Promise.allSettled(pending)) {
         if (outcome.status === 'rejected') (failures ??= []).push(outcome.reason);
@@ -269,7 +289,7 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       context?.id !== undefined && context.timestamp !== undefined
         ? (context as WebhookContext)
         : { id: context?.id ?? '', timestamp: context?.timestamp ?? new Date() };
-    return run(handlersFor(event.type), event, full, true);
+    return dispatch(handlersFor(event.type), event, full, true) ?? Promise.resolve();
   }
 
   async function receiveUnknown(error: UnknownEventTypeError, context: WebhookContext): Promise<void> {
@@ -285,7 +305,21 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       }
       return;
     }
-    await run(handlers, error.payload as UnknownWebhookEvent, context, false);
+    await dispatch(handlers, error.payload as UnknownWebhookEvent, context, false);
+  }
+
+  /** A verified delivery whose payload did not parse: an unknown type, or an invalid payload. */
+  async function receiveUnparsed(
+    error: WebhookPayloadError | UnknownEventTypeError,
+    context: WebhookContext,
+  ): Promise<DeliveryOutcome> {
+    if (error instanceof UnknownEventTypeError) {
+      await receiveUnknown(error, context);
+      return { kind: 'unknown', event: error.payload as UnknownWebhookEvent, context };
+    }
+    await reportErrors([error], { id: context.id, timestamp: context.timestamp, eventType: error.eventType, event: undefined });
+    if (retryInvalid) throw error;
+    return { kind: 'invalid', error, context };
   }
 
   async function verifyAndReceive(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
@@ -293,35 +327,76 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     // The verified delivery carries the id and timestamp: it is the context handlers get.
     const context: WebhookContext = await verifySignatureAsync(body, headers, secret, verifyOptions);
     const parsed = safeParseEvent(bodyText(body));
-    if (!parsed.success) {
-      const { error } = parsed;
-      if (error instanceof UnknownEventTypeError) {
-        await receiveUnknown(error, context);
-        return { kind: 'unknown', event: error.payload as UnknownWebhookEvent, context };
-      }
-      await reportErrors([error], { id: context.id, timestamp: context.timestamp, eventType: error.eventType, event: undefined });
-      if (retryInvalid) throw error;
-      return { kind: 'invalid', error, context };
-    }
+    if (!parsed.success) return receiveUnparsed(parsed.error, context);
     const { event } = parsed;
-    await run(handlersFor(event.type), event, context, true);
+    await dispatch(handlersFor(event.type), event, context, true);
     return { kind: 'handled', event, context };
   }
 
-  async function deliver(body: WebhookBody, headers: WebhookHeaders): Promise<WebhookResponse> {
+  /**
+   * The HTTP policy for a body in hand: verify, parse, dispatch, answer. Runs synchronously from
+   * start to finish where node:crypto is available and the handlers return nothing (no promise is
+   * made at all); returns a promise otherwise. Never throws, and the promise never rejects.
+   */
+  function deliver(body: WebhookBody, headers: WebhookHeaders): WebhookResponse | Promise<WebhookResponse> {
+    if (nodeCrypto() === undefined) return deliverAsync(body, headers);
+    let context: WebhookContext;
     try {
-      await verifyAndReceive({ body, headers });
-      return accepted();
+      context = verifySignature(body, headers, secret, verifyOptions);
+    } catch (error) {
+      return errorResponse(error, logger);
+    }
+    return receiveVerified(body, context);
+  }
+
+  /** {@link deliver} where signatures are checked with Web Crypto. */
+  async function deliverAsync(body: WebhookBody, headers: WebhookHeaders): Promise<WebhookResponse> {
+    let context: WebhookContext;
+    try {
+      context = await verifySignatureAsync(body, headers, secret, verifyOptions);
+    } catch (error) {
+      return errorResponse(error, logger);
+    }
+    return receiveVerified(body, context);
+  }
+
+  function receiveVerified(body: WebhookBody, context: WebhookContext): WebhookResponse | Promise<WebhookResponse> {
+    let running: Promise<unknown> | undefined;
+    try {
+      const parsed = safeParseEvent(bodyText(body));
+      if (parsed.success) {
+        const { event } = parsed;
+        running = dispatch(handlersFor(event.type), event, context, true);
+      } else {
+        running = receiveUnparsed(parsed.error, context);
+      }
+    } catch (error) {
+      return errorResponse(error, logger);
+    }
+    return running === undefined ? ACCEPTED : acceptedOnceDone(running);
+  }
+
+  async function acceptedOnceDone(running: Promise<unknown>): Promise<WebhookResponse> {
+    try {
+      await running;
+      return ACCEPTED;
     } catch (error) {
       return errorResponse(error, logger);
     }
   }
 
-  async function respond(delivery: WebhookHttpDelivery): Promise<WebhookResponse> {
+  /** {@link deliver} after the method and size checks, for a body read by the caller. */
+  function deliverHttp(delivery: WebhookHttpDelivery): WebhookResponse | Promise<WebhookResponse> {
     if (delivery.method !== 'POST') return methodNotAllowed();
     const body = delivery.body ?? '';
     if (exceedsLimit(body, maxBodyBytes)) return errorResponse(bodyTooLarge(maxBodyBytes), logger);
     return deliver(body, delivery.headers);
+  }
+
+  async function respond(delivery: WebhookHttpDelivery): Promise<WebhookResponse> {
+    const answer = await deliverHttp(delivery);
+    // The shared answer stays inside: the caller gets an object of its own.
+    return answer === ACCEPTED ? accepted() : answer;
   }
 
   async function handle(request: Request): Promise<Response> {
@@ -332,10 +407,11 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     } catch (error) {
       return toResponse(errorResponse(error, logger));
     }
-    return toResponse(await deliver(body, request.headers));
+    const answer = deliver(body, request.headers);
+    return toResponse(answer instanceof Promise ? await answer : answer);
   }
 
-  return Object.freeze({
+  const webhooks: Webhooks = Object.freeze({
     on,
     onAny,
     onUnknown,
@@ -346,4 +422,6 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
     handle,
     maxBodyBytes,
   });
+  registerDeliverer(webhooks, deliverHttp);
+  return webhooks;
 }

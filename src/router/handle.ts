@@ -26,13 +26,20 @@ const METHOD_NOT_ALLOWED_BODY = errorBody(
   'This endpoint only accepts POST: Polar delivers webhooks as POST requests with a JSON body.',
 );
 
-// Answers are built fresh each time, never shared or frozen: frameworks may add headers to the
-// object they are given (@hono/node-server adds content-length to a Response's init).
-
-/** The answer to an accepted delivery. */
+/** The answer to an accepted delivery, as a new object (callers of `respond` may change theirs). */
 export function accepted(): WebhookResponse {
   return { status: 202, headers: { 'content-type': JSON_TYPE }, body: ACCEPTED_BODY };
 }
+
+/**
+ * The same answer, made once, for the entry points that only read it (`handle` and the Node
+ * adapters): no object per delivery on the hot path. Never handed to user code.
+ */
+export const ACCEPTED: WebhookResponse = Object.freeze({
+  status: 202,
+  headers: Object.freeze({ 'content-type': JSON_TYPE }),
+  body: ACCEPTED_BODY,
+});
 
 /** The answer to any method but POST. */
 export function methodNotAllowed(): WebhookResponse {
@@ -76,23 +83,30 @@ export function errorResponse(error: unknown, logger: WebhooksLogger): WebhookRe
   return { status, headers: { 'content-type': JSON_TYPE }, body };
 }
 
-/** Builds a Fetch `Response` from an answer. */
+/**
+ * Builds a Fetch `Response` from an answer. The headers go in as a new object each time: some
+ * servers replace the global `Response` with one that adds to the object it is given
+ * (@hono/node-server writes content-length into it).
+ */
 export function toResponse(answer: WebhookResponse): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+  return new Response(answer.body, { status: answer.status, headers: { ...answer.headers } });
 }
 
 /**
  * Reads a `content-length` header value and throws when it announces more than `limit` bytes, so
  * an oversized body is refused before a byte of it is read.
+ *
+ * @returns The declared length, or `undefined` when there is none or it is not a byte count.
  */
-export function checkDeclaredLength(value: string | null | undefined, limit: number): void {
-  if (value === null || value === undefined) return;
+export function checkDeclaredLength(value: string | null | undefined, limit: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
   const length = Number(value);
   if (length > limit) throw bodyTooLarge(limit);
+  return value !== '' && Number.isSafeInteger(length) && length >= 0 ? length : undefined;
 }
 
 /** The UTF-8 length of a string, without encoding it. */
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -116,14 +130,46 @@ export function exceedsLimit(body: string | Uint8Array | ArrayBuffer, limit: num
   return utf8Length(body) > limit;
 }
 
+let wholeReadIsFaster: boolean | undefined;
+
 /**
- * Reads a Fetch `Request` body into one byte array, chunk by chunk, and stops (cancelling the
- * stream) as soon as it passes `limit`: an oversized body is never held in memory.
+ * Whether `Request.arrayBuffer()` beats reading the body stream chunk by chunk on this runtime.
+ * It does, by two to five times, on Bun, Deno and Cloudflare Workers. On Node.js and in the Edge
+ * Runtime sandbox, both built on undici, it is that same chunk loop in JavaScript followed by two
+ * copies of the bytes, and reading the stream directly takes half the time; an unknown runtime
+ * gets the stream loop too, which is correct everywhere.
+ */
+export function arrayBufferIsFaster(): boolean {
+  if (wholeReadIsFaster === undefined) {
+    const g = globalThis as { Bun?: unknown; Deno?: unknown; navigator?: { userAgent?: unknown } };
+    wholeReadIsFaster = g.Bun !== undefined || g.Deno !== undefined || g.navigator?.userAgent === 'Cloudflare-Workers';
+  }
+  return wholeReadIsFaster;
+}
+
+/**
+ * Reads a Fetch `Request` body into one byte array, holding no more than `limit` bytes of a body
+ * received over HTTP. A `content-length` over the limit is refused before anything is read. A
+ * declared length within the limit lets the body be read in one call where that is faster (see
+ * {@link arrayBufferIsFaster}); otherwise the stream is read chunk by chunk, and cancelled as soon
+ * as it passes the limit.
  *
+ * @param whole - Read a body of declared length with `arrayBuffer()`; defaults to what is fastest here.
  * @throws {@link WebhookRequestError} `body_too_large`.
  */
-export async function readRequestBody(request: Request, limit: number): Promise<Uint8Array> {
-  checkDeclaredLength(request.headers.get('content-length'), limit);
+export async function readRequestBody(
+  request: Request,
+  limit: number,
+  whole: boolean = arrayBufferIsFaster(),
+): Promise<Uint8Array> {
+  const declared = checkDeclaredLength(request.headers.get('content-length'), limit);
+  if (whole && declared !== undefined) {
+    // HTTP framing keeps a received body to its content-length; only a Request built in process
+    // can carry a longer one, and it is refused all the same.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.byteLength > limit) throw bodyTooLarge(limit);
+    return bytes;
+  }
   const stream = request.body;
   if (stream === null) return new Uint8Array(0);
   const reader = stream.getReader();

@@ -1,12 +1,13 @@
 /**
  * The Express middleware on real Express 5 and Express 4 servers on 127.0.0.1.
  */
+import { once } from 'node:events';
 import http from 'node:http';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpressMiddleware } from '../../src/adapters/express';
-import { deliveryScenarios, listen, orderPaid, post, recordingWebhooks, sign, trapBody, type Call } from './helpers';
+import { deliveryScenarios, listen, orderPaid, post, recordingWebhooks, sign, TEST_LIMIT, trapBody, type Call } from './helpers';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -36,6 +37,30 @@ describe.each([
     app.post('/after-json', express.json(), middleware);
     app.post('/after-text', express.text({ type: 'application/json' }), middleware);
     app.post('/after-text-parser-of-other-type', express.urlencoded({ extended: false }), middleware);
+    app.post(
+      '/with-headers-set-before',
+      (_req, res, next) => {
+        res.setHeader('x-request-id', 'abc123');
+        next();
+      },
+      middleware,
+    );
+    // A router object made by hand around the real one: the middleware uses its respond().
+    const wrapped = recordingWebhooks(calls);
+    app.post('/hand-made-router', createExpressMiddleware({ ...wrapped }));
+    // The request stream fails while the body is being read: Express's error handling gets it.
+    app.post(
+      '/stream-fails',
+      (req, _res, next) => {
+        next();
+        req.once('data', () => req.emit('error', new Error('stream broke')));
+      },
+      middleware,
+    );
+    app.use((error: Error, _req: http.IncomingMessage, res: http.ServerResponse, _next: (e?: unknown) => void) => {
+      res.statusCode = 502;
+      res.end(`express error handler: ${error.message}`);
+    });
     ({ url: base, close } = await listen(http.createServer(app)));
   });
   afterAll(() => close());
@@ -68,6 +93,71 @@ describe.each([
     const delivery = sign(trapBody());
     expect((await post(`${base}/after-text-parser-of-other-type`, delivery)).status).toBe(202);
     expect(calls).toHaveLength(1);
+  });
+
+  it('writes one complete answer: content-length set (not chunked), headers set earlier kept', async () => {
+    calls.length = 0;
+    const delivery = sign(JSON.stringify(orderPaid()));
+    const response = await fetch(`${base}/with-headers-set-before`, { method: 'POST', body: delivery.body, headers: delivery.headers });
+    expect(response.status).toBe(202);
+    expect(response.headers.get('content-length')).toBe('11');
+    expect(response.headers.get('transfer-encoding')).toBeNull();
+    expect(response.headers.get('x-request-id')).toBe('abc123');
+    expect(await response.text()).toBe('{"ok":true}');
+    const refused = await fetch(`${base}/hook`, { method: 'POST', body: delivery.body, headers: { 'content-type': 'application/json' } });
+    const text = await refused.text();
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(JSON.parse(text)).toMatchObject({ error: 'missing_header' });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('closes the connection after a 413 instead of draining the rest of the body', async () => {
+    const target = new URL(`${base}/hook`);
+    const request = http.request({
+      method: 'POST',
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      headers: { 'content-type': 'application/json', 'content-length': String(TEST_LIMIT * 10), ...sign('{}').headers },
+    });
+    request.on('error', () => undefined);
+    request.write('{"type":');
+    const [response] = (await once(request, 'response')) as [http.IncomingMessage];
+    response.resume();
+    request.destroy();
+    expect(response.statusCode).toBe(413);
+    expect(response.headers.connection).toBe('close');
+  });
+
+  it('works with any object shaped like a router, through its respond()', async () => {
+    calls.length = 0;
+    const delivery = sign(trapBody());
+    expect((await post(`${base}/hand-made-router`, delivery)).status).toBe(202);
+    expect(calls).toEqual([expect.objectContaining({ kind: 'event', id: delivery.id })]);
+    expect((await post(`${base}/hand-made-router`, { ...delivery, body: `${delivery.body} ` })).status).toBe(403);
+  });
+
+  it('hands an error of the request stream to next(error), and runs no handler', async () => {
+    calls.length = 0;
+    const target = new URL(`${base}/stream-fails`);
+    const request = http.request({
+      method: 'POST',
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      headers: { 'content-type': 'application/json', 'content-length': '1000', ...sign('{}').headers },
+    });
+    request.on('error', () => undefined);
+    request.write('{"type":"order.paid",');
+    const [response] = (await once(request, 'response')) as [http.IncomingMessage];
+    let text = '';
+    response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    await once(response, 'end');
+    request.destroy();
+    expect(response.statusCode).toBe(502);
+    expect(text).toBe('express error handler: stream broke');
+    expect(calls).toEqual([]);
   });
 
   it('answers 500 body_already_parsed, saying how to fix the mounting, after express.json()', async () => {

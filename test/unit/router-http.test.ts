@@ -3,10 +3,10 @@
  * body reading underneath, including property tests over untrusted input.
  */
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebhookRequestError } from '../../src/errors';
 import { createWebhooks } from '../../src/router/create-webhooks';
-import { exceedsLimit, readRequestBody } from '../../src/router/handle';
+import { arrayBufferIsFaster, checkDeclaredLength, exceedsLimit, readRequestBody } from '../../src/router/handle';
 import type { WebhooksLogger } from '../../src/router/types';
 import { SECRET, invalidBody, orderPaid, sign, trapBody, unknownTypeBody } from '../integration/helpers';
 
@@ -131,6 +131,140 @@ describe('handle(request)', () => {
   });
 });
 
+describe('handle(request): handlers, answers and runtimes', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('answers only once async handlers have settled: 202 when they resolve, 500 when one rejects', async () => {
+    const { webhooks } = setup();
+    let release: () => void = () => undefined;
+    let finished = false;
+    webhooks.on('order.paid', async () => {
+      await new Promise<void>((resolve) => (release = resolve));
+      finished = true;
+    });
+    const answering = webhooks.handle(request(sign(JSON.stringify(orderPaid()))));
+    let answered = false;
+    void answering.then(() => (answered = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(answered).toBe(false);
+    release();
+    const response = await answering;
+    expect(finished).toBe(true);
+    expect(response.status).toBe(202);
+
+    const failing = setup().webhooks;
+    const seen: unknown[] = [];
+    failing.onError((error) => {
+      seen.push(error);
+    });
+    failing.on('order.paid', () => Promise.reject(new Error('queue unavailable')));
+    const failed = await answer(await failing.handle(request(sign(JSON.stringify(orderPaid())))));
+    expect(failed).toMatchObject({ status: 500, json: { error: 'handler_failed' } });
+    expect(seen).toEqual([expect.objectContaining({ message: 'queue unavailable' })]);
+  });
+
+  it('waits for async onUnknown and onError handlers before acknowledging', async () => {
+    const { webhooks } = setup();
+    const done: string[] = [];
+    webhooks.onUnknown(async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      done.push(event.type);
+    });
+    webhooks.onError(async (error) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      done.push((error as { code: string }).code);
+    });
+    expect((await webhooks.handle(request(sign(unknownTypeBody())))).status).toBe(202);
+    expect(done).toEqual(['order.teleported']);
+    expect((await webhooks.handle(request(sign(invalidBody())))).status).toBe(202);
+    expect(done).toEqual(['order.teleported', 'invalid_payload']);
+  });
+
+  it('gives Response a headers object of its own each time, as servers that replace Response add to it', async () => {
+    const { webhooks, ran } = setup();
+    const given: Record<string, string>[] = [];
+    const Native = Response;
+    // Like @hono/node-server's Response: it keeps the init and writes content-length into its headers.
+    class AddingResponse extends Native {
+      constructor(body?: BodyInit | null, init?: ResponseInit) {
+        const headers = init?.headers as Record<string, string>;
+        headers['content-length'] = String(new TextEncoder().encode(String(body)).length);
+        given.push(headers);
+        super(body, init);
+      }
+    }
+    vi.stubGlobal('Response', AddingResponse);
+    const first = await webhooks.handle(request(sign(JSON.stringify(orderPaid()))));
+    const second = await webhooks.handle(request(sign(JSON.stringify(orderPaid()))));
+    const refused = await webhooks.handle(new Request('http://localhost/hook', { method: 'GET' }));
+    vi.unstubAllGlobals();
+    expect([first.status, second.status, refused.status]).toEqual([202, 202, 405]);
+    expect(given).toHaveLength(3);
+    expect(new Set(given).size).toBe(3);
+    expect(given[0]).toEqual({ 'content-type': 'application/json; charset=utf-8', 'content-length': '11' });
+    expect(ran).toHaveBeenCalledTimes(2);
+  });
+
+  it('reads a body of declared length in one call where that is faster, with the same limits', async () => {
+    expect(arrayBufferIsFaster()).toBe(false); // Node.js: the stream is read directly
+    const delivery = sign(trapBody());
+    const bytes = new TextEncoder().encode(delivery.body);
+    const declared = new Request('http://localhost/hook', {
+      method: 'POST',
+      body: delivery.body,
+      headers: { ...delivery.headers, 'content-length': String(bytes.length) },
+    });
+    expect(Array.from(await readRequestBody(declared, LIMIT, true))).toEqual(Array.from(bytes));
+    // A Request built in process may declare less than it carries: still refused over the limit.
+    const understated = new Request('http://localhost/hook', {
+      method: 'POST',
+      body: new Uint8Array(LIMIT + 1),
+      headers: { 'content-length': '10' },
+    });
+    await expect(readRequestBody(understated, LIMIT, true)).rejects.toMatchObject({ code: 'body_too_large', status: 413 });
+    const overstated = new Request('http://localhost/hook', {
+      method: 'POST',
+      body: 'x',
+      headers: { 'content-length': String(LIMIT + 1) },
+    });
+    await expect(readRequestBody(overstated, LIMIT, true)).rejects.toMatchObject({ code: 'body_too_large' });
+    expect(overstated.bodyUsed).toBe(false);
+  });
+
+  it('takes only a plain byte count as a declared length', () => {
+    expect(checkDeclaredLength('3375', LIMIT)).toBe(3375);
+    expect(checkDeclaredLength('0', LIMIT)).toBe(0);
+    for (const odd of [null, undefined, '', 'abc', '12.5', '-1', '10, 10']) expect(checkDeclaredLength(odd, LIMIT)).toBeUndefined();
+    expect(() => checkDeclaredLength(String(LIMIT + 1), LIMIT)).toThrow(WebhookRequestError);
+  });
+
+  it('applies the same policy where node:crypto is missing (Web Crypto), for handle and respond', async () => {
+    const proc = globalThis.process as { getBuiltinModule?: unknown };
+    const original = proc.getBuiltinModule;
+    vi.resetModules();
+    proc.getBuiltinModule = undefined;
+    try {
+      const fresh = await import('../../src/router/create-webhooks');
+      const seen: string[] = [];
+      const webhooks = fresh.createWebhooks({ secret: SECRET, logger, maxBodyBytes: LIMIT });
+      webhooks.on('order.paid', async (_event, { id }) => {
+        await Promise.resolve();
+        seen.push(id);
+      });
+      const delivery = sign(trapBody());
+      expect(await answer(await webhooks.handle(request(delivery)))).toEqual({ status: 202, json: { ok: true } });
+      const tampered = await webhooks.respond({ method: 'POST', body: `${delivery.body} `, headers: delivery.headers });
+      expect(tampered.status).toBe(403);
+      expect(seen).toEqual([delivery.id]);
+    } finally {
+      proc.getBuiltinModule = original;
+      vi.resetModules();
+    }
+  });
+});
+
 describe('respond({ method, body, headers })', () => {
   it('applies the same policy to a body read by the caller, as string, bytes or ArrayBuffer', async () => {
     const { webhooks, ran } = setup();
@@ -142,6 +276,16 @@ describe('respond({ method, body, headers })', () => {
     }
     expect(ran).toHaveBeenCalledTimes(3);
     expect((await webhooks.respond({ method: 'GET', body: null, headers: {} })).headers).toMatchObject({ allow: 'POST' });
+  });
+
+  it('gives every caller an answer object of its own, which it may change', async () => {
+    const { webhooks } = setup();
+    const first = await webhooks.respond({ method: 'POST', ...sign(JSON.stringify(orderPaid())) });
+    expect(Object.isFrozen(first) || Object.isFrozen(first.headers)).toBe(false);
+    (first.headers as Record<string, string>)['x-extra'] = 'mine';
+    const second = await webhooks.respond({ method: 'POST', ...sign(JSON.stringify(orderPaid())) });
+    expect(second).toEqual({ status: 202, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"ok":true}' });
+    expect(second).not.toBe(first);
   });
 
   it('counts the limit in UTF-8 bytes, not characters', async () => {
