@@ -1,0 +1,73 @@
+/**
+ * Every TypeScript example in README.md compiles against the built package, so the documentation
+ * cannot drift from the API. Names an example leaves to the reader (`fulfilOrder`, the app's own
+ * `webhooks` module) are declared for it; the Bun and Deno examples need those runtimes' own types
+ * and are run for real by the runtime tests instead.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+
+/** Declarations for what an example assumes the reader's app already has. */
+const AMBIENT: Record<string, string> = {
+  fulfilOrder: 'declare function fulfilOrder(id: string, options?: { idempotencyKey: string }): Promise<void>;',
+  revokeAccess: 'declare function revokeAccess(customerId: string): Promise<void>;',
+  json: 'declare const json: unknown;',
+  payload: 'declare const payload: unknown;',
+  webhooks: "declare const webhooks: import('polar-webhooks').Webhooks;",
+  app: "declare const app: import('express').Express;",
+};
+
+function declares(code: string, name: string): boolean {
+  return new RegExp(`(?:const|let|function)\\s+${name}\\b|import\\s*\\{[^}]*\\b${name}\\b[^}]*\\}`).test(code);
+}
+
+const dir = mkdtempSync(join(ROOT, 'test', '.readme-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('README examples', () => {
+  it('has a TypeScript example for every entry point', () => {
+    for (const entry of ["'polar-webhooks'", "'polar-webhooks/express'", "'polar-webhooks/next'", "'polar-webhooks/hono'", "'polar-webhooks/testing'", "'polar-webhooks/schemas'"]) {
+      expect(blocks.some((b) => b.includes(`from ${entry}`)), entry).toBe(true);
+    }
+  });
+
+  it('every one type-checks against the built package', () => {
+    writeFileSync(
+      join(dir, 'webhooks.ts'),
+      "import { createWebhooks } from 'polar-webhooks';\nexport const webhooks = createWebhooks({ secret: 'whsec_dGVzdA==' });\n",
+    );
+    const files: string[] = [];
+    blocks.forEach((code, i) => {
+      if (/\b(Bun|Deno)\./.test(code)) return;
+      const ambient = Object.entries(AMBIENT)
+        .filter(([name]) => new RegExp(`\\b${name}\\b`).test(code) && !declares(code, name))
+        .map(([, declaration]) => declaration);
+      const file = join(dir, `block-${i}.ts`);
+      writeFileSync(file, `${code.replaceAll("'@/lib/webhooks'", "'./webhooks'")}\n${ambient.join('\n')}\nexport {};\n`);
+      files.push(file);
+    });
+    expect(files.length).toBeGreaterThan(10);
+    const program = ts.createProgram(files, {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+      types: ['node'],
+      strict: true,
+      noEmit: true,
+      skipLibCheck: true,
+      esModuleInterop: true,
+    });
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+      const where = d.file ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+      return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    });
+    expect(problems).toEqual([]);
+  });
+});
