@@ -17,13 +17,12 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNextPagesHandler } from '../../src/adapters/next';
-import { SECRET, deliveryScenarios, listen, orderPaid, post, recordingWebhooks, sign, type Call } from './helpers';
+import { SECRET, deliveryScenarios, freePort, listen, orderPaid, post, recordingWebhooks, sign, type Call } from './helpers';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dist = process.env.POLAR_WEBHOOKS_DIST ?? path.join(root, 'dist');
@@ -36,17 +35,6 @@ let appDir = '';
 let nextProcess: ChildProcess | undefined;
 let closeCollector: () => Promise<void> = async () => undefined;
 let buildLog = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
