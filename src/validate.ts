@@ -1,15 +1,7 @@
 import type { PolarWebhookEvent } from './events/catalogue';
-import { parseEvent } from './events/parse';
+import { bodyText, parseEvent } from './events/parse';
 import type { WebhookHeaders } from './verify/headers';
 import { verifySignature, verifySignatureAsync, type VerifyOptions, type WebhookBody, type WebhookSecret } from './verify/verify';
-
-const utf8 = new TextDecoder();
-
-/** The body as text, for JSON parsing once its bytes have been verified. */
-export function bodyText(body: WebhookBody): string {
-  if (typeof body === 'string') return body;
-  return utf8.decode(body);
-}
 
 /**
  * Verifies a delivery and returns its typed, runtime-validated event; synchronous, on `node:crypto`.

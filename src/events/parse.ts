@@ -20,6 +20,13 @@ const schemaFor = (type: string): z.ZodType<PolarWebhookEvent> | undefined =>
   Object.hasOwn(EVENT_SCHEMAS, type) ? (EVENT_SCHEMAS as Record<string, z.ZodType<PolarWebhookEvent>>)[type] : undefined;
 const MAX_LISTED_PATHS = 3;
 
+const utf8 = new TextDecoder();
+
+/** A raw body as text, for JSON parsing (once its bytes have been verified, where that applies). */
+export function bodyText(body: string | ArrayBuffer | ArrayBufferView): string {
+  return typeof body === 'string' ? body : utf8.decode(body);
+}
+
 /**
  * The fast path: the generated guard of the event's type, true exactly when its schema accepts the
  * payload. The schemas transform nothing (loose objects keep unknown keys, strings stay strings),
@@ -69,7 +76,7 @@ export function parseEvent(input: unknown): PolarWebhookEvent {
 export function safeParseEvent(input: unknown): ParseEventResult {
   let payload = input;
   if (typeof input === 'string' || input instanceof Uint8Array || input instanceof ArrayBuffer) {
-    const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
+    const text = bodyText(input);
     try {
       payload = JSON.parse(text);
     } catch (cause) {

@@ -6,8 +6,7 @@ import {
 } from '../errors';
 import type { PolarWebhookEvent, PolarWebhookEventType } from '../events/catalogue';
 import { isPolarWebhookEventType } from '../events/catalogue';
-import { safeParseEvent } from '../events/parse';
-import { bodyText } from '../validate';
+import { bodyText, safeParseEvent } from '../events/parse';
 import { nodeCrypto } from '../verify/hmac-node';
 import { readTolerance } from '../verify/timestamp';
 import { verifySignature, verifySignatureAsync, type VerifyOptions, type WebhookBody } from '../verify/verify';

@@ -3,7 +3,7 @@ import { WebhookVerificationError } from '../errors';
 import { encodeBase64 } from './base64';
 import { readDeliveryHeaders, type WebhookHeaders } from './headers';
 import { nodeCrypto } from './hmac-node';
-import { keysFor, promote, readSecrets, type CandidateKey, type SecretScheme } from './secret';
+import { keysFor, promote, readSecrets, type CandidateKey, type SecretKeys, type SecretScheme } from './secret';
 import { constantTimeEqual, noMatchingSignature, readSignatures } from './signature';
 import { checkTimestamp, readNow, readTolerance } from './timestamp';
 
@@ -39,8 +39,8 @@ export interface VerifiedDelivery {
 }
 
 interface Prepared {
-  readonly secrets: readonly string[];
-  readonly scheme: SecretScheme;
+  /** The candidate keys of each secret, in the order the secrets were given. */
+  readonly entries: readonly SecretKeys[];
   readonly body: string | Uint8Array;
   readonly id: string;
   readonly timestampRaw: string;
@@ -74,13 +74,16 @@ function readBody(body: unknown): string | Uint8Array {
 
 function prepare(body: unknown, headers: WebhookHeaders, secret: unknown, options: VerifyOptions | undefined): Prepared {
   const { secrets, scheme } = readSecrets(secret, options?.scheme);
-  for (let i = 0; i < secrets.length; i++) keysFor(secrets[i] as string, scheme, secrets.length > 1 ? ` at index ${i}` : '');
+  const entries: SecretKeys[] = [];
+  for (let i = 0; i < secrets.length; i++) {
+    entries.push(keysFor(secrets[i] as string, scheme, secrets.length > 1 ? ` at index ${i}` : ''));
+  }
   const tolerance = readTolerance(options?.tolerance);
   const nowMs = readNow(options?.now);
   const raw = readBody(body);
   const { id, timestamp, signature } = readDeliveryHeaders(headers);
   const seconds = checkTimestamp(timestamp, nowMs, tolerance);
-  return { secrets, scheme, body: raw, id, timestampRaw: timestamp, seconds, signatures: readSignatures(signature) };
+  return { entries, body: raw, id, timestampRaw: timestamp, seconds, signatures: readSignatures(signature) };
 }
 
 function delivered(p: Prepared, key: CandidateKey, secretIndex: number): VerifiedDelivery {
@@ -127,8 +130,8 @@ export function verifySignature(
   const p = prepare(body, headers, secret, options);
   const prefix = `${p.id}.${p.timestampRaw}.`;
   const content = typeof p.body === 'string' ? prefix + p.body : undefined;
-  for (let s = 0; s < p.secrets.length; s++) {
-    const entry = keysFor(p.secrets[s] as string, p.scheme);
+  for (let s = 0; s < p.entries.length; s++) {
+    const entry = p.entries[s] as SecretKeys;
     const keys = entry.keys;
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] as CandidateKey;
@@ -145,7 +148,7 @@ export function verifySignature(
       }
     }
   }
-  throw noMatchingSignature(p.secrets.length, p.signatures.length);
+  throw noMatchingSignature(p.entries.length, p.signatures.length);
 }
 
 const utf8 = new TextEncoder();
@@ -181,8 +184,8 @@ export async function verifyWithWebCrypto(
   }
   const p = prepare(body, headers, secret, options);
   const data = signedContent(`${p.id}.${p.timestampRaw}.`, p.body);
-  for (let s = 0; s < p.secrets.length; s++) {
-    const entry = keysFor(p.secrets[s] as string, p.scheme);
+  for (let s = 0; s < p.entries.length; s++) {
+    const entry = p.entries[s] as SecretKeys;
     const keys = entry.keys;
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] as CandidateKey;
@@ -196,7 +199,7 @@ export async function verifyWithWebCrypto(
       }
     }
   }
-  throw noMatchingSignature(p.secrets.length, p.signatures.length);
+  throw noMatchingSignature(p.entries.length, p.signatures.length);
 }
 
 /**

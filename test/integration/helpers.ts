@@ -371,3 +371,26 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Sends a signed POST that announces a 1000-byte body, writes only its start, and waits for the
+ * answer (the server under test fails the stream on purpose). Destroys the request once answered.
+ */
+export async function postHalfSentBody(url: string): Promise<{ status: number | undefined; text: string }> {
+  const target = new URL(url);
+  const request = http.request({
+    method: 'POST',
+    host: target.hostname,
+    port: target.port,
+    path: target.pathname,
+    headers: { 'content-type': 'application/json', 'content-length': '1000', ...sign('{}').headers },
+  });
+  request.on('error', () => undefined);
+  request.write('{"type":"order.paid",');
+  const [response] = (await once(request, 'response')) as [http.IncomingMessage];
+  let text = '';
+  response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  await once(response, 'end');
+  request.destroy();
+  return { status: response.statusCode, text };
+}

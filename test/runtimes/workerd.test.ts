@@ -2,14 +2,7 @@ import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleForEdge, nodeImportsIn } from './bundle';
-import {
-  buildProbeInput,
-  expectProbe,
-  installPackedPackage,
-  type Installation,
-  type ProbeInput,
-  type ProbeResults,
-} from './harness';
+import { expectProbe, usePackedInstall, type ProbeResults } from './harness';
 
 interface Config {
   readonly name: string;
@@ -28,17 +21,14 @@ const CONFIGS: readonly Config[] = [
 ];
 
 describe('Cloudflare workerd (Miniflare): a worker bundled from the packed package', () => {
-  let installed: Installation;
-  let input: ProbeInput;
+  const setup = usePackedInstall();
   let script: string;
   const workers: Miniflare[] = [];
 
   beforeAll(async () => {
-    installed = await installPackedPackage();
-    input = await buildProbeInput();
     const bundle = await bundleForEdge({
-      entry: join(installed.dir, 'worker.mjs'),
-      resolveDir: installed.dir,
+      entry: join(setup.installed.dir, 'worker.mjs'),
+      resolveDir: setup.installed.dir,
       target: 'workerd',
       format: 'esm',
     });
@@ -46,7 +36,6 @@ describe('Cloudflare workerd (Miniflare): a worker bundled from the packed packa
   });
   afterAll(async () => {
     await Promise.all(workers.map((mf) => mf.dispose()));
-    await installed?.remove();
   });
 
   it('bundles with no Node built-in import', () => {
@@ -60,12 +49,12 @@ describe('Cloudflare workerd (Miniflare): a worker bundled from the packed packa
       workers.push(mf);
       const response = await mf.dispatchFetch('http://localhost/probe', {
         method: 'POST',
-        body: JSON.stringify(input),
+        body: JSON.stringify(setup.input),
       });
       expect(response.status).toBe(200);
       const results = (await response.json()) as ProbeResults;
       expect(results.runtime.hasGetBuiltinModule).toBe(config.sync === 'works');
-      expectProbe(results, input, config.sync);
+      expectProbe(results, setup.input, config.sync);
     });
   }
 });
