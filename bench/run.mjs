@@ -18,9 +18,13 @@ const ROOT = resolve(HERE, '..');
 
 // The memory target needs explicit full GCs: start again with --expose-gc when it is missing.
 if (typeof globalThis.gc !== 'function') {
-  const child = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    {
+      stdio: 'inherit',
+    },
+  );
   process.exit(child.status ?? 1);
 }
 
@@ -34,7 +38,9 @@ function parseArgs(argv) {
     else if (arg === '--only') args.only = new RegExp(argv[++i] ?? '', 'i');
     else if (arg === '--dist') args.dist = resolve(argv[++i] ?? '');
     else if (arg === '--help' || arg === '-h') {
-      console.log('node --expose-gc bench/run.mjs [--quick] [--only <regex>] [--skip-memory] [--skip-http] [--dist <dir>]');
+      console.log(
+        'node --expose-gc bench/run.mjs [--quick] [--only <regex>] [--skip-memory] [--skip-http] [--dist <dir>]',
+      );
       process.exit(0);
     } else throw new Error(`Unknown argument ${arg} (try --help).`);
   }
@@ -45,8 +51,20 @@ const args = parseArgs(process.argv.slice(2));
 
 /** Run lengths. A full run stays under ~3 minutes on 2 cores; --quick under ~40 s. */
 const PLAN = args.quick
-  ? { rounds: 5, batchMs: 12, warmMs: 60, memoryValidations: 20_000, http: { rounds: 4, seconds: 0.5, warmSeconds: 0.5, connections: 4 } }
-  : { rounds: 15, batchMs: 40, warmMs: 250, memoryValidations: 100_000, http: { rounds: 10, seconds: 0.5, warmSeconds: 1, connections: 4 } };
+  ? {
+      rounds: 5,
+      batchMs: 12,
+      warmMs: 60,
+      memoryValidations: 20_000,
+      http: { rounds: 4, seconds: 0.5, warmSeconds: 0.5, connections: 4 },
+    }
+  : {
+      rounds: 15,
+      batchMs: 40,
+      warmMs: 250,
+      memoryValidations: 100_000,
+      http: { rounds: 10, seconds: 0.5, warmSeconds: 1, connections: 4 },
+    };
 
 /** The targets, as ratios measured in the same run. */
 const TARGETS = {
@@ -88,7 +106,9 @@ function entry(sub) {
 
 const DIST = args.dist ?? join(ROOT, 'dist');
 if (!existsSync(join(DIST, 'index.js'))) {
-  console.error(`${join(DIST, 'index.js')} is missing: build the package first (npm run build), or use npm run bench, which does.`);
+  console.error(
+    `${join(DIST, 'index.js')} is missing: build the package first (npm run build), or use npm run bench, which does.`,
+  );
   process.exit(2);
 }
 if (args.dist === undefined && newestMtime(join(ROOT, 'src')) > statSync(join(DIST, 'index.js')).mtimeMs) {
@@ -121,7 +141,11 @@ function sign(payload) {
   const id = `msg_bench${String(++deliveryCounter).padStart(8, '0')}`;
   payload.standard = { body: payload.body, headers: signedHeaders(STANDARD_KEY, payload.body, id) };
   payload.legacy = { body: payload.body, headers: signedHeaders(LEGACY_KEY, payload.body, id) };
-  payload.requestHeaders = { 'content-type': 'application/json', 'user-agent': 'polar.sh webhooks', ...payload.standard.headers };
+  payload.requestHeaders = {
+    'content-type': 'application/json',
+    'user-agent': 'polar.sh webhooks',
+    ...payload.standard.headers,
+  };
 }
 
 /** Re-signs every delivery when its timestamp nears the 300 s tolerance. */
@@ -155,8 +179,11 @@ function expectType(payload) {
 
 function floorA(delivery) {
   const h = delivery.headers;
-  const mac = createHmac('sha256', STANDARD_KEY).update(`${h['webhook-id']}.${h['webhook-timestamp']}.${delivery.body}`).digest();
-  if (!timingSafeEqual(mac, Buffer.from(h['webhook-signature'].slice(3), 'base64'))) throw new Error('floor A: no match');
+  const mac = createHmac('sha256', STANDARD_KEY)
+    .update(`${h['webhook-id']}.${h['webhook-timestamp']}.${delivery.body}`)
+    .digest();
+  if (!timingSafeEqual(mac, Buffer.from(h['webhook-signature'].slice(3), 'base64')))
+    throw new Error('floor A: no match');
   return mac;
 }
 
@@ -189,7 +216,12 @@ function casesFor(p) {
         if (r?.id !== p.standard.headers['webhook-id']) throw new Error(`returned ${JSON.stringify(r)}`);
       },
     },
-    { name: 'validateEvent', key: 'validate', fn: () => lib.validateEvent(p.standard.body, p.standard.headers, SECRET), check: expectType(p) },
+    {
+      name: 'validateEvent',
+      key: 'validate',
+      fn: () => lib.validateEvent(p.standard.body, p.standard.headers, SECRET),
+      check: expectType(p),
+    },
     {
       name: 'validateEventAsync',
       key: 'validateAsync',
@@ -210,8 +242,11 @@ function casesFor(p) {
         const request = new Request(URL_, { method: 'POST', headers: p.requestHeaders, body: p.body });
         const body = await request.text();
         const h = request.headers;
-        const mac = createHmac('sha256', STANDARD_KEY).update(`${h.get('webhook-id')}.${h.get('webhook-timestamp')}.${body}`).digest();
-        if (!timingSafeEqual(mac, Buffer.from(h.get('webhook-signature').slice(3), 'base64'))) throw new Error('floor C: no match');
+        const mac = createHmac('sha256', STANDARD_KEY)
+          .update(`${h.get('webhook-id')}.${h.get('webhook-timestamp')}.${body}`)
+          .digest();
+        if (!timingSafeEqual(mac, Buffer.from(h.get('webhook-signature').slice(3), 'base64')))
+          throw new Error('floor C: no match');
         JSON.parse(body);
         return new Response('{"ok":true}', { status: 202, headers: { 'content-type': JSON_TYPE } });
       },
@@ -276,7 +311,14 @@ for (const c of allCases) {
     await c.check?.(result);
     cases.push(c);
   } catch (error) {
-    unavailable.push({ id: c.id, payload: c.payload, key: c.key, reason: String(error?.message ?? error).split('\n')[0].slice(0, 160) });
+    unavailable.push({
+      id: c.id,
+      payload: c.payload,
+      key: c.key,
+      reason: String(error?.message ?? error)
+        .split('\n')[0]
+        .slice(0, 160),
+    });
   }
 }
 const ourKeys = new Set(['verify', 'verifyAsync', 'validate', 'validateAsync', 'handle']);
@@ -384,11 +426,41 @@ function ratioTarget(name, num, den, limit, kind) {
 }
 
 const OP = 'order.paid';
-ratioTarget('verifySignature ÷ floor A (order.paid)', get(OP, 'verify'), get(OP, 'floorA'), TARGETS.verifyVsFloorA, 'at most');
-ratioTarget('validateEvent ÷ floor B (order.paid)', get(OP, 'validate'), get(OP, 'floorB'), TARGETS.validateVsFloorB, 'at most');
-ratioTarget('validateEvent speed-up vs @polar-sh/sdk 1.0.1 (order.paid)', get(OP, 'sdk1'), get(OP, 'validate'), TARGETS.validateSpeedupVsSdk1, 'at least');
-ratioTarget('validateEvent speed-up vs @polar-sh/sdk 0.49 (order.paid)', get(OP, 'sdk049'), get(OP, 'validate'), TARGETS.validateSpeedupVsSdk049, 'at least');
-ratioTarget('validateEventAsync ÷ floor B (order.paid)', get(OP, 'validateAsync'), get(OP, 'floorB'), TARGETS.validateAsyncVsFloorB, 'at most');
+ratioTarget(
+  'verifySignature ÷ floor A (order.paid)',
+  get(OP, 'verify'),
+  get(OP, 'floorA'),
+  TARGETS.verifyVsFloorA,
+  'at most',
+);
+ratioTarget(
+  'validateEvent ÷ floor B (order.paid)',
+  get(OP, 'validate'),
+  get(OP, 'floorB'),
+  TARGETS.validateVsFloorB,
+  'at most',
+);
+ratioTarget(
+  'validateEvent speed-up vs @polar-sh/sdk 1.0.1 (order.paid)',
+  get(OP, 'sdk1'),
+  get(OP, 'validate'),
+  TARGETS.validateSpeedupVsSdk1,
+  'at least',
+);
+ratioTarget(
+  'validateEvent speed-up vs @polar-sh/sdk 0.49 (order.paid)',
+  get(OP, 'sdk049'),
+  get(OP, 'validate'),
+  TARGETS.validateSpeedupVsSdk049,
+  'at least',
+);
+ratioTarget(
+  'validateEventAsync ÷ floor B (order.paid)',
+  get(OP, 'validateAsync'),
+  get(OP, 'floorB'),
+  TARGETS.validateAsyncVsFloorB,
+  'at most',
+);
 
 let memory;
 if (args.skipMemory) {
@@ -446,7 +518,8 @@ if (args.skipHttp) {
     ['ours', 'polar-webhooks/express'],
   ]) {
     const side = http[name];
-    const ratio = name === 'bare' ? '' : `  ${(name === 'ours' ? http.ratio : http.floorRatio).median.toFixed(2)}× bare`;
+    const ratio =
+      name === 'bare' ? '' : `  ${(name === 'ours' ? http.ratio : http.floorRatio).median.toFixed(2)}× bare`;
     console.log(
       `  ${label.padEnd(52)} ${rps(side.median).padStart(7)} req/s (runs ${rps(Math.min(...side.runs))}–${rps(Math.max(...side.runs))}), ` +
         `server CPU ${side.cpuUsPerRequest.toFixed(0)} µs/request${ratio}`,

@@ -50,7 +50,8 @@ const DOCS = {
   CustomerState:
     'A customer with what access control needs in one object: active subscriptions, granted benefits and active meters.',
   Discount: 'A discount: a fixed amount or a percentage, applied once, forever or for a number of months.',
-  LegacyRecurringProductPrice: 'A recurring price of the older kind, where the interval lived on the price (`legacy: true`).',
+  LegacyRecurringProductPrice:
+    'A recurring price of the older kind, where the interval lived on the price (`legacy: true`).',
   MetadataOutputType: 'Your own key-value metadata: string keys; string, number or boolean values.',
   Meter: 'A meter: turns usage events into billable units.',
   Order: 'An order: a one-time purchase, or one billing period of a subscription.',
@@ -68,7 +69,8 @@ function describe(name, def) {
   if (def.description) return prose(def.description);
   if (DOCS[name]) return DOCS[name];
   let m;
-  if ((m = /^BenefitGrant(\w+)Webhook$/.exec(name))) return `A grant of a ${m[1]} benefit ({@link Benefit${m[1]}}), as webhooks carry it.`;
+  if ((m = /^BenefitGrant(\w+)Webhook$/.exec(name)))
+    return `A grant of a ${m[1]} benefit ({@link Benefit${m[1]}}), as webhooks carry it.`;
   if ((m = /^BenefitGrant(\w+)Properties$/.exec(name))) return `What a grant of a ${m[1]} benefit records.`;
   if ((m = /^Benefit(\w+)Properties$/.exec(name))) return `Settings of a ${m[1]} benefit.`;
   if (def.enum) return `Known values of ${typeName(name)}.`;
@@ -79,8 +81,14 @@ function describe(name, def) {
 
 const typeName = (name) => name.replace(/[^A-Za-z0-9_]/g, '');
 const refOf = (node) => node.$ref.replace('#/$defs/', '');
-const stable = (value) => JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? sortKeys(v) : v));
-const sortKeys = (object) => Object.fromEntries(Object.keys(object).sort().map((k) => [k, object[k]]));
+const stable = (value) =>
+  JSON.stringify(value, (_key, v) => (v && typeof v === 'object' && !Array.isArray(v) ? sortKeys(v) : v));
+const sortKeys = (object) =>
+  Object.fromEntries(
+    Object.keys(object)
+      .sort()
+      .map((k) => [k, object[k]]),
+  );
 
 function specVersion(spec, text) {
   const sources = spec['x-polar-sources'] ?? {};
@@ -106,7 +114,11 @@ function createModel(spec) {
     if (!node || typeof node !== 'object') return;
     if (node.enum && !isRoot) {
       const id = stable(node.enum);
-      const entry = inlineEnums.get(id) ?? { name: node.title ? typeName(node.title) : undefined, values: node.enum, count: 0 };
+      const entry = inlineEnums.get(id) ?? {
+        name: node.title ? typeName(node.title) : undefined,
+        values: node.enum,
+        count: 0,
+      };
       entry.count += 1;
       inlineEnums.set(id, entry);
     }
@@ -149,7 +161,10 @@ function createModel(spec) {
         return { kind: 'array', items: toIR(node.items) };
       case 'object':
         if (node.properties) throw new Error('inline objects with properties are not supported');
-        return { kind: 'record', values: node.additionalProperties === undefined ? { kind: 'unknown' } : toIR(node.additionalProperties) };
+        return {
+          kind: 'record',
+          values: node.additionalProperties === undefined ? { kind: 'unknown' } : toIR(node.additionalProperties),
+        };
       default:
         return { kind: 'unknown' };
     }
@@ -223,10 +238,11 @@ function createModel(spec) {
 
   const disjoint = (entries) => {
     const seen = new Set();
-    for (const [, keys] of entries) for (const k of keys) {
-      if (seen.has(k)) return false;
-      seen.add(k);
-    }
+    for (const [, keys] of entries)
+      for (const k of keys) {
+        if (seen.has(k)) return false;
+        seen.add(k);
+      }
     return true;
   };
 
@@ -244,7 +260,10 @@ function createModel(spec) {
       for (const flag of props) {
         const flagged = leaves.filter((l) => defs[l].properties[flag]?.const === true);
         if (flagged.length === 0 || flagged.length === leaves.length) continue;
-        const entries = leaves.map((l) => [l, tagValues(l, prop).map((v) => (flagged.includes(l) ? `${flag}:${v}` : v))]);
+        const entries = leaves.map((l) => [
+          l,
+          tagValues(l, prop).map((v) => (flagged.includes(l) ? `${flag}:${v}` : v)),
+        ]);
         if (disjoint(entries)) return { discriminator: prop, flag, entries };
       }
     }
@@ -291,7 +310,9 @@ function createModel(spec) {
     const names = core.members.map((m) => (m.kind === 'ref' && isObjectDef(m.name) ? m.name : undefined));
     if (names.some((n) => !n)) return ir;
     const wanted = [...names].sort().join('|');
-    const owner = Object.keys(defs).find((d) => isUnionDef(d) && (leavesOf(unionMembers(defIR(d))) ?? []).sort().join('|') === wanted);
+    const owner = Object.keys(defs).find(
+      (d) => isUnionDef(d) && (leavesOf(unionMembers(defIR(d))) ?? []).sort().join('|') === wanted,
+    );
     const widened = owner ? { kind: 'ref', name: owner } : { kind: 'anyObject' };
     return nullable ? { kind: 'nullable', inner: widened } : widened;
   }
@@ -302,7 +323,10 @@ function createModel(spec) {
 // ───────────────────────────── text helpers ─────────────────────────────
 
 function docComment(lines, indent = '') {
-  const text = lines.filter((l) => l !== undefined).join('\n').trim();
+  const text = lines
+    .filter((l) => l !== undefined)
+    .join('\n')
+    .trim();
   if (!text) return [];
   const body = [];
   for (const paragraph of text.split('\n')) {
@@ -453,7 +477,10 @@ function renderTypes(model, ctx) {
   }
 
   // the event map: the catalogue's static half
-  out.push('', ...docComment(['Every webhook event type mapped to its payload: the table all event types derive from.']));
+  out.push(
+    '',
+    ...docComment(['Every webhook event type mapped to its payload: the table all event types derive from.']),
+  );
   out.push('export interface PolarWebhookEventMap {');
   for (const [type, payload] of ctx.events) out.push(`  ${quote(type)}: ${typeName(payload)};`);
   out.push('}');
@@ -489,7 +516,9 @@ function fieldsOf(model, name) {
   });
 }
 
-const isDateTime = (node) => node.format === 'date-time' || (node.anyOf ?? []).some((m) => m.format === 'date-time' && (node.anyOf ?? []).length <= 2);
+const isDateTime = (node) =>
+  node.format === 'date-time' ||
+  (node.anyOf ?? []).some((m) => m.format === 'date-time' && (node.anyOf ?? []).length <= 2);
 
 function fieldDoc(field) {
   const lines = [];
@@ -553,7 +582,10 @@ function renderSchemas(model, ctx) {
       case 'union': {
         const named = ctx.unionName(ir);
         if (named) return `${named}Schema`;
-        return `z.union(${joinList(ir.members.map((m) => zodOf(m, indent + '  ')), { open: '[', close: ']', sep: ', ', indent, lead: 'z.union(' })})`;
+        return `z.union(${joinList(
+          ir.members.map((m) => zodOf(m, indent + '  ')),
+          { open: '[', close: ']', sep: ', ', indent, lead: 'z.union(' },
+        )})`;
       }
       case 'array':
         return `z.array(${zodOf(ir.items, indent)})`;
@@ -577,11 +609,15 @@ function renderSchemas(model, ctx) {
   };
 
   const openUnionCall = (typeExpr, dispatch, fallbackName, indent) => {
-    const disc = Array.isArray(dispatch.discriminator) ? `[${dispatch.discriminator.map(quote).join(', ')}]` : quote(dispatch.discriminator);
+    const disc = Array.isArray(dispatch.discriminator)
+      ? `[${dispatch.discriminator.map(quote).join(', ')}]`
+      : quote(dispatch.discriminator);
     const lines = [`openUnion<${typeExpr}>({`, `${indent}  discriminator: ${disc},`];
     if (dispatch.flag) lines.push(`${indent}  flag: ${quote(dispatch.flag)},`);
     lines.push(`${indent}  options: {`);
-    const entries = dispatch.entries.flatMap(([leaf, keys]) => keys.map((k) => [k, leaf])).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = dispatch.entries
+      .flatMap(([leaf, keys]) => keys.map((k) => [k, leaf]))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     for (const [key, leaf] of entries) lines.push(`${indent}    ${propKey(key)}: ${schemaName(leaf)},`);
     lines.push(`${indent}  },`);
     if (fallbackName) lines.push(`${indent}  fallback: ${fallbackName},`);
@@ -605,10 +641,21 @@ function renderSchemas(model, ctx) {
       const fallback = emitFallback(hoisted.name, dispatch, hoisted.leaves);
       expr = openUnionCall(`T.${hoisted.name}`, dispatch, fallback, '');
     } else {
-      expr = `z.union(${joinList(hoisted.ir.members.map((m) => zodOf(m, '  ')), { open: '[', close: ']', sep: ', ', indent: '', lead: `export const ${hoisted.name}Schema: z.ZodType<T.${hoisted.name}> = z.union(` })})`;
+      expr = `z.union(${joinList(
+        hoisted.ir.members.map((m) => zodOf(m, '  ')),
+        {
+          open: '[',
+          close: ']',
+          sep: ', ',
+          indent: '',
+          lead: `export const ${hoisted.name}Schema: z.ZodType<T.${hoisted.name}> = z.union(`,
+        },
+      )})`;
     }
     body.push('', ...docComment([`Schema of {@link ${hoisted.name}}.`]));
-    body.push(`export const ${hoisted.name}Schema: z.ZodType<T.${hoisted.name}> = ${dispatch ? expr : `typed<T.${hoisted.name}>(${expr})`};`);
+    body.push(
+      `export const ${hoisted.name}Schema: z.ZodType<T.${hoisted.name}> = ${dispatch ? expr : `typed<T.${hoisted.name}>(${expr})`};`,
+    );
   }
 
   for (const [, entry] of model.namedEnums) {
@@ -639,7 +686,10 @@ function renderSchemas(model, ctx) {
         const fallback = emitFallback(id, dispatch, model.leavesOf(ir.members));
         expr = openUnionCall(`T.${id}`, dispatch, fallback, '');
       } else {
-        expr = `z.union(${joinList(ir.members.map((m) => zodOf(m, '  ')), { open: '[', close: ']', sep: ', ', indent: '', lead: `export const ${id}Schema: ${annotation} = z.union(` })})`;
+        expr = `z.union(${joinList(
+          ir.members.map((m) => zodOf(m, '  ')),
+          { open: '[', close: ']', sep: ', ', indent: '', lead: `export const ${id}Schema: ${annotation} = z.union(` },
+        )})`;
       }
     } else {
       expr = zodOf(ir, '');
@@ -651,9 +701,16 @@ function renderSchemas(model, ctx) {
     defined.add(name);
   }
 
-  const head = ["import { z } from 'zod/v4';", '', "import { openUnion, typed } from '../zod-helpers';", "import type * as T from './types';", ''];
+  const head = [
+    "import { z } from 'zod/v4';",
+    '',
+    "import { openUnion, typed } from '../zod-helpers';",
+    "import type * as T from './types';",
+    '',
+  ];
   head.push('// Shared instances: one per primitive, reused by every field.');
-  for (const [kind, [name, expr]] of Object.entries(PRIMITIVES)) if (used.has(kind) || [...nullables.values()].includes(name)) head.push(`const ${name} = ${expr};`);
+  for (const [kind, [name, expr]] of Object.entries(PRIMITIVES))
+    if (used.has(kind) || [...nullables.values()].includes(name)) head.push(`const ${name} = ${expr};`);
   for (const [name, inner] of [...nullables].sort()) head.push(`const ${name} = ${inner}.nullable();`);
   return [...head, ...body];
 }
@@ -844,7 +901,11 @@ function renderGuards(model, ctx) {
       }
       case 'tuple':
         // no item of a generated tuple is optional, so zod wants exactly this length
-        return allOf([expr(`Array.isArray(${x})`), expr(`${x}.length === ${ir.items.length}`), ...ir.items.map((item, i) => test(item, `${x}[${i}]`))]);
+        return allOf([
+          expr(`Array.isArray(${x})`),
+          expr(`${x}.length === ${ir.items.length}`),
+          ...ir.items.map((item, i) => test(item, `${x}[${i}]`)),
+        ]);
       case 'array':
       case 'record':
         return expr(`${helperFor(ir)}(${x})`);
@@ -888,11 +949,18 @@ function renderGuards(model, ctx) {
     const known = helperByKey.get(key);
     if (known) return known;
     let name = `is${label(canon(ir))}`;
-    for (let n = 2; helperNames.has(name) || Object.hasOwn(defs, name.slice(2)); n++) name = `is${label(canon(ir))}${n}`;
+    for (let n = 2; helperNames.has(name) || Object.hasOwn(defs, name.slice(2)); n++)
+      name = `is${label(canon(ir))}${n}`;
     helperNames.add(name);
     helperByKey.set(key, name);
     const what = ir.kind === 'array' ? 'an array' : 'a record';
-    helpers.push('', `/** Whether \`value\` is ${what} zod accepts as \`${label(canon(ir))}\`. */`, `function ${name}(value: unknown): boolean {`, ...loopBody(ir), '}');
+    helpers.push(
+      '',
+      `/** Whether \`value\` is ${what} zod accepts as \`${label(canon(ir))}\`. */`,
+      `function ${name}(value: unknown): boolean {`,
+      ...loopBody(ir),
+      '}',
+    );
     return name;
   }
 
@@ -920,7 +988,11 @@ function renderGuards(model, ctx) {
       if (field.name === '__proto__') throw new Error('guards: a property named __proto__ is not supported');
       const x = /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(field.name) ? `value.${field.name}` : `value[${quote(field.name)}]`;
       const check = test(field.ir, x);
-      const primitive = primitiveOf(field.ir) ?? (field.ir.kind === 'nullable' && primitiveOf(field.ir.inner) ? `${primitiveOf(field.ir.inner)}OrNull` : undefined);
+      const primitive =
+        primitiveOf(field.ir) ??
+        (field.ir.kind === 'nullable' && primitiveOf(field.ir.inner)
+          ? `${primitiveOf(field.ir.inner)}OrNull`
+          : undefined);
       if (!field.required) {
         if (primitive) parts.push(helperCall(`isOptional${primitive}`, x));
         else if (check.code !== 'true') parts.push(anyOf([expr(`${x} === undefined`), check]));
@@ -937,14 +1009,23 @@ function renderGuards(model, ctx) {
     const lines = ['  if (!isObject(value)) return false;'];
     if (Array.isArray(dispatch.discriminator)) {
       const [outer, inner] = dispatch.discriminator;
-      if (dispatch.discriminator.length !== 2) throw new Error('guards: discriminator paths longer than two keys are not supported');
-      lines.push(`  const outer = value[${quote(outer)}];`, `  const tag = isObject(outer) ? outer[${quote(inner)}] : undefined;`);
+      if (dispatch.discriminator.length !== 2)
+        throw new Error('guards: discriminator paths longer than two keys are not supported');
+      lines.push(
+        `  const outer = value[${quote(outer)}];`,
+        `  const tag = isObject(outer) ? outer[${quote(inner)}] : undefined;`,
+      );
     } else lines.push(`  const tag = value[${quote(dispatch.discriminator)}];`);
-    const table = dispatch.entries.flatMap(([leaf, keys]) => keys.map((k) => [k, leaf])).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const table = dispatch.entries
+      .flatMap(([leaf, keys]) => keys.map((k) => [k, leaf]))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const plain = new Map(table);
     if (dispatch.flag) {
       const prefix = `${dispatch.flag}:`;
-      lines.push(`  if (value[${quote(dispatch.flag)}] === true) {`, "    switch (typeof tag === 'string' ? tag : String(tag)) {");
+      lines.push(
+        `  if (value[${quote(dispatch.flag)}] === true) {`,
+        "    switch (typeof tag === 'string' ? tag : String(tag)) {",
+      );
       for (const [key, leaf] of table) {
         if (!key.startsWith(prefix)) continue;
         const bare = key.slice(prefix.length);
@@ -968,12 +1049,20 @@ function renderGuards(model, ctx) {
 
   const emitFallback = (id, dispatch, leaves) => {
     const name = `is${id}Fallback`;
-    emit([`Whether \`value\` has the fields every kind of ${id} shares: how a kind this version does not know is checked.`], `function ${name}(value: unknown): boolean`, returnAll(objectChecks(model.fallbackOf(leaves, dispatch))));
+    emit(
+      [
+        `Whether \`value\` has the fields every kind of ${id} shares: how a kind this version does not know is checked.`,
+      ],
+      `function ${name}(value: unknown): boolean`,
+      returnAll(objectChecks(model.fallbackOf(leaves, dispatch))),
+    );
     return name;
   };
 
   for (const [, entry] of model.namedEnums) {
-    emit([`Whether \`value\` passes \`${entry.name}Schema\`: any string (the enum is open).`], exported(entry.name), ["  return typeof value === 'string';"]);
+    emit([`Whether \`value\` passes \`${entry.name}Schema\`: any string (the enum is open).`], exported(entry.name), [
+      "  return typeof value === 'string';",
+    ]);
   }
 
   for (const name of ctx.order) {
@@ -994,7 +1083,9 @@ function renderGuards(model, ctx) {
     if (def.properties) {
       emit(doc, exported(id), returnAll(objectChecks(fieldsOf(model, name))));
     } else if (def.enum) {
-      emit([`Whether \`value\` passes \`${id}Schema\`: any string (the enum is open).`], exported(id), ["  return typeof value === 'string';"]);
+      emit([`Whether \`value\` passes \`${id}Schema\`: any string (the enum is open).`], exported(id), [
+        "  return typeof value === 'string';",
+      ]);
     } else if (ir.kind === 'union') {
       const dispatch = ctx.dispatch.get(name);
       if (dispatch) {
@@ -1003,7 +1094,10 @@ function renderGuards(model, ctx) {
       } else {
         emit(doc, exported(id), returnAll([anyOf(ir.members.map((m) => test(m, 'value')))]));
       }
-    } else if ((ir.kind === 'array' || ir.kind === 'record') && helperByKey.get(stable(canon(ir))) === guardName(name)) {
+    } else if (
+      (ir.kind === 'array' || ir.kind === 'record') &&
+      helperByKey.get(stable(canon(ir))) === guardName(name)
+    ) {
       emit(doc, exported(id), loopBody(ir));
     } else {
       emit(doc, exported(id), returnAll([test(ir, 'value')]));
@@ -1017,8 +1111,14 @@ function renderGuards(model, ctx) {
   else out.push('import {', ...imports.map((name) => `  ${name},`), "} from '../guards-runtime';");
   out.push("import type * as T from './types';");
   out.push(...body, ...helpers, '');
-  out.push(...docComment(['Event type → the guard of its whole payload: true exactly when the schema in `EVENT_SCHEMAS` accepts the value.']));
-  out.push('export const EVENT_GUARDS: { readonly [K in keyof T.PolarWebhookEventMap]: (value: unknown) => value is T.PolarWebhookEventMap[K] } = {');
+  out.push(
+    ...docComment([
+      'Event type → the guard of its whole payload: true exactly when the schema in `EVENT_SCHEMAS` accepts the value.',
+    ]),
+  );
+  out.push(
+    'export const EVENT_GUARDS: { readonly [K in keyof T.PolarWebhookEventMap]: (value: unknown) => value is T.PolarWebhookEventMap[K] } = {',
+  );
   for (const [type, payload] of ctx.events) out.push(`  ${quote(type)}: ${guardName(payload)},`);
   out.push('};');
   return out;
@@ -1030,7 +1130,8 @@ function renderCatalogue(model, ctx) {
   const out = ["import type { z } from 'zod/v4';", ''];
   const events = ctx.events;
   out.push(`import {`);
-  for (const [, payload] of [...events].sort(([, a], [, b]) => (a < b ? -1 : 1))) out.push(`  ${typeName(payload)}Schema,`);
+  for (const [, payload] of [...events].sort(([, a], [, b]) => (a < b ? -1 : 1)))
+    out.push(`  ${typeName(payload)}Schema,`);
   out.push(`} from './schemas';`);
   out.push("import type { PolarWebhookEventMap } from './types';", '');
 
@@ -1039,8 +1140,12 @@ function renderCatalogue(model, ctx) {
   for (const [type] of events) out.push(`  ${quote(type)},`);
   out.push('] as const;', '');
 
-  out.push(...docComment(['Event type → the schema of its whole payload (`type`, `timestamp`, `api_version`, `data`).']));
-  out.push('export const EVENT_SCHEMAS: { readonly [K in keyof PolarWebhookEventMap]: z.ZodType<PolarWebhookEventMap[K]> } = {');
+  out.push(
+    ...docComment(['Event type → the schema of its whole payload (`type`, `timestamp`, `api_version`, `data`).']),
+  );
+  out.push(
+    'export const EVENT_SCHEMAS: { readonly [K in keyof PolarWebhookEventMap]: z.ZodType<PolarWebhookEventMap[K]> } = {',
+  );
   for (const [type, payload] of events) out.push(`  ${quote(type)}: ${typeName(payload)}Schema,`);
   out.push('};', '');
 
@@ -1088,7 +1193,11 @@ export function generate(specText) {
 
   // inline unions of refs are hoisted into named, shared declarations
   const hoisted = new Map();
-  const unionKey = (ir) => ir.members.map((m) => (m.kind === 'ref' ? m.name : '?')).sort().join('|');
+  const unionKey = (ir) =>
+    ir.members
+      .map((m) => (m.kind === 'ref' ? m.name : '?'))
+      .sort()
+      .join('|');
   const collect = (ir, owner) => {
     if (!ir || typeof ir !== 'object') return;
     if (ir.kind === 'union' && ir.members.every((m) => m.kind === 'ref')) {
@@ -1179,10 +1288,21 @@ export function generate(specText) {
   const catalogue = renderCatalogue(model, ctx);
   const guards = renderGuards(model, ctx);
   return {
-    'types.ts': [...header('TypeScript types of every Polar webhook payload and data model.'), ...trimLeading(types)].join('\n') + '\n',
-    'schemas.ts': [...header('zod schemas of every Polar webhook payload and data model.'), ...schemas].join('\n') + '\n',
-    'catalogue.ts': [...header('The event catalogue: every event type, its payload schema, data model and description.'), ...catalogue].join('\n') + '\n',
-    'guards.ts': [...header('Guards: one plain function per schema, true exactly when that schema accepts the value.'), ...guards].join('\n') + '\n',
+    'types.ts':
+      [...header('TypeScript types of every Polar webhook payload and data model.'), ...trimLeading(types)].join('\n') +
+      '\n',
+    'schemas.ts':
+      [...header('zod schemas of every Polar webhook payload and data model.'), ...schemas].join('\n') + '\n',
+    'catalogue.ts':
+      [
+        ...header('The event catalogue: every event type, its payload schema, data model and description.'),
+        ...catalogue,
+      ].join('\n') + '\n',
+    'guards.ts':
+      [
+        ...header('Guards: one plain function per schema, true exactly when that schema accepts the value.'),
+        ...guards,
+      ].join('\n') + '\n',
   };
 }
 

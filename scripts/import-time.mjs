@@ -59,7 +59,9 @@ function main() {
   for (let run = 0; run < runs; run++) {
     CANDIDATES.forEach((candidate, i) => samples[i].push(sampleOnce(candidate)));
   }
-  console.log(`Cold import, ${runs} fresh node ${process.version} processes each (ms, in-process, start-up excluded)\n`);
+  console.log(
+    `Cold import, ${runs} fresh node ${process.version} processes each (ms, in-process, start-up excluded)\n`,
+  );
   const rows = CANDIDATES.map((candidate, i) => {
     const sorted = [...samples[i]].sort((a, b) => a - b);
     return [candidate.name, quantile(sorted, 0.5), sorted[0], quantile(sorted, 0.9)];
@@ -67,7 +69,9 @@ function main() {
   const width = Math.max(...rows.map((r) => r[0].length));
   console.log(`${'module'.padEnd(width)}  ${'median'.padStart(8)}  ${'min'.padStart(8)}  ${'p90'.padStart(8)}`);
   for (const [name, median, min, p90] of rows) {
-    console.log(`${name.padEnd(width)}  ${median.toFixed(1).padStart(8)}  ${min.toFixed(1).padStart(8)}  ${p90.toFixed(1).padStart(8)}`);
+    console.log(
+      `${name.padEnd(width)}  ${median.toFixed(1).padStart(8)}  ${min.toFixed(1).padStart(8)}  ${p90.toFixed(1).padStart(8)}`,
+    );
   }
 }
 

@@ -108,7 +108,12 @@ async function measure(row) {
     logLevel: 'silent',
     plugins:
       row.zod === 'external'
-        ? [{ name: 'zod-external', setup: (b) => b.onResolve({ filter: ZOD }, (a) => ({ path: a.path, external: true })) }]
+        ? [
+            {
+              name: 'zod-external',
+              setup: (b) => b.onResolve({ filter: ZOD }, (a) => ({ path: a.path, external: true })),
+            },
+          ]
         : [],
   });
   const output = result.outputFiles[0].contents;
@@ -134,7 +139,13 @@ async function main() {
     try {
       measured.push({ row, ...(await measure(row)) });
     } catch (error) {
-      measured.push({ row, min: Number.NaN, gzip: Number.NaN, inputs: [], error: error.message.split('\n').slice(0, 3).join(' ') });
+      measured.push({
+        row,
+        min: Number.NaN,
+        gzip: Number.NaN,
+        inputs: [],
+        error: error.message.split('\n').slice(0, 3).join(' '),
+      });
     }
   }
 
@@ -146,7 +157,18 @@ async function main() {
     const over = !(gzip <= m.row.budget);
     const error = m.error ?? base?.error;
     const zod = base ? '' : m.row.zod;
-    return { name: m.row.name, zod, min, gzip, budget: m.row.budget, target: m.row.target, over, leaked, error, inputs: m.inputs };
+    return {
+      name: m.row.name,
+      zod,
+      min,
+      gzip,
+      budget: m.row.budget,
+      target: m.row.target,
+      over,
+      leaked,
+      error,
+      inputs: m.inputs,
+    };
   });
 
   if (args.has('--json')) {
@@ -160,7 +182,15 @@ async function main() {
       kb(r.gzip),
       kb(r.budget),
       r.target === undefined ? '' : kb(r.target),
-      r.error ? 'BUILD FAILED' : r.over ? 'OVER BUDGET' : r.leaked.length ? `LEAK: ${r.leaked.join(', ')}` : r.target !== undefined && r.gzip > r.target ? 'over target' : 'ok',
+      r.error
+        ? 'BUILD FAILED'
+        : r.over
+          ? 'OVER BUDGET'
+          : r.leaked.length
+            ? `LEAK: ${r.leaked.join(', ')}`
+            : r.target !== undefined && r.gzip > r.target
+              ? 'over target'
+              : 'ok',
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     const format = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

@@ -229,4 +229,3 @@ export class WebhookHandlerError extends PolarWebhookError {
     this.errors = errors;
   }
 }
-

@@ -1,7 +1,13 @@
 import type { PolarWebhookEvent } from './events/catalogue';
 import { bodyText, parseEvent } from './events/parse';
 import type { WebhookHeaders } from './verify/headers';
-import { verifySignature, verifySignatureAsync, type VerifyOptions, type WebhookBody, type WebhookSecret } from './verify/verify';
+import {
+  verifySignature,
+  verifySignatureAsync,
+  type VerifyOptions,
+  type WebhookBody,
+  type WebhookSecret,
+} from './verify/verify';
 
 /**
  * Verifies a delivery and returns its typed, runtime-validated event; synchronous, on `node:crypto`.

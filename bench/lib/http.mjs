@@ -92,7 +92,17 @@ function spread(values) {
  * @param {number} options.warmSeconds - Unmeasured run per side first.
  * @param {number} options.connections - Concurrent connections.
  */
-export async function compareExpress({ index, express, secret, key, request, rounds, seconds, warmSeconds, connections }) {
+export async function compareExpress({
+  index,
+  express,
+  secret,
+  key,
+  request,
+  rounds,
+  seconds,
+  warmSeconds,
+  connections,
+}) {
   const servers = {
     bare: await startServer({ kind: 'bare' }),
     floor: await startServer({ kind: 'floor', key }),
@@ -102,16 +112,25 @@ export async function compareExpress({ index, express, secret, key, request, rou
     // One request each, checked by hand, before any load: each must answer 202 and count it.
     for (const side of SIDES) {
       const { headers, body } = request();
-      const response = await fetch(`http://127.0.0.1:${servers[side].port}/webhooks`, { method: 'POST', headers, body });
+      const response = await fetch(`http://127.0.0.1:${servers[side].port}/webhooks`, {
+        method: 'POST',
+        headers,
+        body,
+      });
       const text = await response.text();
       if (response.status !== 202) throw new Error(`${side} answered ${response.status} ${text}`);
-      if ((await report(servers[side].child)).handled !== 1) throw new Error(`${side} answered 202 without handling the request`);
+      if ((await report(servers[side].child)).handled !== 1)
+        throw new Error(`${side} answered 202 without handling the request`);
     }
     const warm = request();
     for (const side of SIDES) await load(servers[side].port, warm, warmSeconds, connections);
     const rps = { bare: [], floor: [], ours: [] };
     const cpu = { bare: [], floor: [], ours: [] };
-    const totals = { bare: { accepted: 0, handled: 0 }, floor: { accepted: 0, handled: 0 }, ours: { accepted: 0, handled: 0 } };
+    const totals = {
+      bare: { accepted: 0, handled: 0 },
+      floor: { accepted: 0, handled: 0 },
+      ours: { accepted: 0, handled: 0 },
+    };
     for (let r = 0; r < rounds; r++) {
       const signed = request();
       // Rotate who goes first, so no side always follows the same neighbour.
@@ -133,8 +152,14 @@ export async function compareExpress({ index, express, secret, key, request, rou
         throw new Error(`${side} accepted ${totals[side].accepted} requests but handled ${totals[side].handled}`);
       }
     }
-    if (servers.ours.errors.length > 0) throw new Error(`handler errors: ${servers.ours.errors.slice(0, 3).join('; ')}`);
-    const side = (name) => ({ runs: rps[name], median: median(rps[name]), cpuUsPerRequest: median(cpu[name]), handled: totals[name].handled });
+    if (servers.ours.errors.length > 0)
+      throw new Error(`handler errors: ${servers.ours.errors.slice(0, 3).join('; ')}`);
+    const side = (name) => ({
+      runs: rps[name],
+      median: median(rps[name]),
+      cpuUsPerRequest: median(cpu[name]),
+      handled: totals[name].handled,
+    });
     return {
       connections,
       secondsPerRun: seconds,

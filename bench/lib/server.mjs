@@ -38,7 +38,10 @@ async function app(config) {
     const key = Buffer.from(config.key, 'base64');
     server.post('/webhooks', raw, (req, res) => {
       const h = req.headers;
-      const mac = createHmac('sha256', key).update(`${h['webhook-id']}.${h['webhook-timestamp']}.`).update(req.body).digest();
+      const mac = createHmac('sha256', key)
+        .update(`${h['webhook-id']}.${h['webhook-timestamp']}.`)
+        .update(req.body)
+        .digest();
       const expected = Buffer.from(String(h['webhook-signature']).slice(3), 'base64');
       if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) {
         res.statusCode = 403;

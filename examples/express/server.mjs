@@ -31,7 +31,9 @@ webhooks.on('order.paid', async (event, { id }) => {
   // With a real database, record the webhook id in the same transaction as the fulfilment
   // (a unique column), so two concurrent retries cannot both fulfil.
   fulfilled.add(id);
-  console.log(`order.paid ${order.id} (webhook ${id}) fulfilled: ${order.total_amount} ${order.currency} from ${order.customer.email}`);
+  console.log(
+    `order.paid ${order.id} (webhook ${id}) fulfilled: ${order.total_amount} ${order.currency} from ${order.customer.email}`,
+  );
 });
 
 // Revoke on `subscription.revoked`, not `subscription.canceled`: a canceled subscription stays
@@ -39,7 +41,9 @@ webhooks.on('order.paid', async (event, { id }) => {
 webhooks.on('subscription.revoked', (event, { id }) => {
   const subscription = event.data;
   access.get(subscription.customer_id)?.delete(subscription.product_id);
-  console.log(`subscription.revoked ${subscription.id} (webhook ${id}) customer ${subscription.customer_id} lost ${subscription.product_id}`);
+  console.log(
+    `subscription.revoked ${subscription.id} (webhook ${id}) customer ${subscription.customer_id} lost ${subscription.product_id}`,
+  );
 });
 
 // One payload with everything the customer is entitled to now: the simplest source for access checks.

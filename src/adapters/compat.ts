@@ -73,7 +73,10 @@ export function createCompatWebhooks(options: WebhooksOptions): Webhooks {
   for (const key of Object.keys(options)) {
     const value = (options as Readonly<Record<string, unknown>>)[key];
     if (key.startsWith('on') && key !== 'onInvalidPayload' && value !== undefined && typeof value !== 'function') {
-      throw new WebhookVerificationError('invalid_option', `Webhooks(): ${key} must be a function, got ${typeof value}.`);
+      throw new WebhookVerificationError(
+        'invalid_option',
+        `Webhooks(): ${key} must be a function, got ${typeof value}.`,
+      );
     }
     if (!POLICY_OPTIONS.has(key) && !HANDLER_TYPES.has(key)) {
       throw new WebhookVerificationError(

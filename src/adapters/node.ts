@@ -211,6 +211,11 @@ function answerNode(
  * Pages Router): it resolves once the answer is written, and rejects with errors that are not the
  * library's own.
  */
-export function handleNodeRequest(router: NodeRouter, req: NodeWebhookRequest, res: ServerResponse, fix: string): Promise<void> {
+export function handleNodeRequest(
+  router: NodeRouter,
+  req: NodeWebhookRequest,
+  res: ServerResponse,
+  fix: string,
+): Promise<void> {
   return new Promise((resolve, reject) => serveNodeRequest(router, req, res, fix, reject, resolve));
 }

@@ -43,9 +43,8 @@ type PascalCase<S extends string> = S extends `${infer Head}_${infer Rest}`
  * The handler name of an event type: `'on'` + the type in PascalCase, dots and underscores removed
  * (`'benefit_grant.cycled'` → `'onBenefitGrantCycled'`).
  */
-export type PolarWebhookHandlerName<T extends PolarWebhookEventType = PolarWebhookEventType> = T extends `${infer Resource}.${infer Action}`
-  ? `on${PascalCase<Resource>}${PascalCase<Action>}`
-  : never;
+export type PolarWebhookHandlerName<T extends PolarWebhookEventType = PolarWebhookEventType> =
+  T extends `${infer Resource}.${infer Action}` ? `on${PascalCase<Resource>}${PascalCase<Action>}` : never;
 
 const handlerName = (type: string): string =>
   'on' +

@@ -17,7 +17,9 @@ export type ParseEventResult =
 // Looked up on the catalogue itself, not copied into a Map at load time: a module-level copy would
 // keep every schema (and zod) in the bundles of apps that only verify signatures.
 const schemaFor = (type: string): z.ZodType<PolarWebhookEvent> | undefined =>
-  Object.hasOwn(EVENT_SCHEMAS, type) ? (EVENT_SCHEMAS as Record<string, z.ZodType<PolarWebhookEvent>>)[type] : undefined;
+  Object.hasOwn(EVENT_SCHEMAS, type)
+    ? (EVENT_SCHEMAS as Record<string, z.ZodType<PolarWebhookEvent>>)[type]
+    : undefined;
 const MAX_LISTED_PATHS = 3;
 
 const utf8 = new TextDecoder();
@@ -145,7 +147,8 @@ const fail = (error: WebhookPayloadError | UnknownEventTypeError): ParseEventRes
 function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return typeof value === 'undefined' ? 'nothing' : `a ${typeof value}`;
 }
 

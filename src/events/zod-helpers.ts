@@ -117,7 +117,9 @@ const ZodOpenUnion = /* @__PURE__ */ z.core.$constructor<z.ZodUnion, OpenUnionDe
  * ```
  */
 export function openUnion<T>(definition: OpenUnionOptions): z.ZodType<T> {
-  const members = [...new Set([...Object.values(definition.options), ...(definition.fallback ? [definition.fallback] : [])])];
+  const members = [
+    ...new Set([...Object.values(definition.options), ...(definition.fallback ? [definition.fallback] : [])]),
+  ];
   return new ZodOpenUnion({ type: 'union', options: members, openUnion: definition }) as unknown as z.ZodType<T>;
 }
 

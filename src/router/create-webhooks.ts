@@ -76,7 +76,9 @@ function checkOptions(options: CreateWebhooksOptions | undefined): asserts optio
 
 function checkHandler(handler: unknown, method: string): void {
   if (typeof handler !== 'function') {
-    throw new TypeError(`webhooks.${method}() needs a handler function, got ${handler === null ? 'null' : typeof handler}.`);
+    throw new TypeError(
+      `webhooks.${method}() needs a handler function, got ${handler === null ? 'null' : typeof handler}.`,
+    );
   }
 }
 
@@ -316,7 +318,12 @@ export function createWebhooks(options: CreateWebhooksOptions): Webhooks {
       await receiveUnknown(error, context);
       return { kind: 'unknown', event: error.payload as UnknownWebhookEvent, context };
     }
-    await reportErrors([error], { id: context.id, timestamp: context.timestamp, eventType: error.eventType, event: undefined });
+    await reportErrors([error], {
+      id: context.id,
+      timestamp: context.timestamp,
+      eventType: error.eventType,
+      event: undefined,
+    });
     if (retryInvalid) throw error;
     return { kind: 'invalid', error, context };
   }

@@ -83,6 +83,8 @@ export function signPayload(input: SignPayloadInput): SignedHeaders {
   content.set(prefix);
   content.set(body, prefix.length);
   const crypto = nodeCrypto();
-  const mac = crypto ? new Uint8Array(crypto.createHmac('sha256', key.bytes).update(content).digest()) : hmacSha256(key.bytes, content);
+  const mac = crypto
+    ? new Uint8Array(crypto.createHmac('sha256', key.bytes).update(content).digest())
+    : hmacSha256(key.bytes, content);
   return { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': `v1,${encodeBase64(mac)}` };
 }

@@ -141,7 +141,9 @@ export function readSecrets(secret: unknown, scheme: unknown): { secrets: readon
   if (!Array.isArray(secrets)) {
     checkSecretText(secret, '');
   } else if (secrets.length === 0) {
-    throw invalid('The list of webhook secrets is empty. Pass at least one secret (a list is for rotation: old and new).');
+    throw invalid(
+      'The list of webhook secrets is empty. Pass at least one secret (a list is for rotation: old and new).',
+    );
   }
   return { secrets: secrets as readonly string[], scheme: scheme ?? 'auto' };
 }

@@ -23,7 +23,10 @@ export function readNow(now: Date | undefined): number {
   if (now === undefined) return Date.now();
   const ms = now instanceof Date ? now.getTime() : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw new WebhookVerificationError('invalid_option', 'options.now must be a valid Date (or left out to use the current time).');
+    throw new WebhookVerificationError(
+      'invalid_option',
+      'options.now must be a valid Date (or left out to use the current time).',
+    );
   }
   return ms;
 }

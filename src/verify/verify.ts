@@ -72,7 +72,12 @@ function readBody(body: unknown): string | Uint8Array {
   );
 }
 
-function prepare(body: unknown, headers: WebhookHeaders, secret: unknown, options: VerifyOptions | undefined): Prepared {
+function prepare(
+  body: unknown,
+  headers: WebhookHeaders,
+  secret: unknown,
+  options: VerifyOptions | undefined,
+): Prepared {
   const { secrets, scheme } = readSecrets(secret, options?.scheme);
   const entries: SecretKeys[] = [];
   for (let i = 0; i < secrets.length; i++) {

@@ -53,7 +53,12 @@ afterAll(async () => {
 
 /** Sends a valid delivery and waits for its log line, so that everything logged before it is in. */
 async function flushLog(): Promise<void> {
-  const marker = signed(testing, { type: 'order.teleported', timestamp: new Date().toISOString(), api_version: '2026-10', data: {} });
+  const marker = signed(testing, {
+    type: 'order.teleported',
+    timestamp: new Date().toISOString(),
+    api_version: '2026-10',
+    data: {},
+  });
   expect((await post(`${base}/webhooks/polar`, marker)).status).toBe(202);
   await server.waitFor(new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(marker.id)}\\)`));
 }
@@ -62,7 +67,17 @@ describe('examples/express', () => {
   it('type-checks against the built package (// @ts-check with the real Express and polar-webhooks types)', async () => {
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
     const flags = ['--noEmit', '--allowJs', '--checkJs', '--strict', '--skipLibCheck', '--target', 'es2022'];
-    const args = [tsc, ...flags, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--types', 'node', 'server.mjs'];
+    const args = [
+      tsc,
+      ...flags,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--types',
+      'node',
+      'server.mjs',
+    ];
     await runToCompletion(process.execPath, args, { cwd: example.dir, env: process.env, timeoutMs: 60_000 });
   });
 
@@ -72,7 +87,11 @@ describe('examples/express', () => {
     const answer = await post(`${base}/webhooks/polar`, delivery);
     expect(answer).toEqual({ status: 202, text: '{"ok":true}' });
     const line = `order.paid ${event.data.id} (webhook ${delivery.id})`;
-    await server.waitFor(new RegExp(`${literal(line)} fulfilled: 4900 ${event.data.currency} from ${literal(String(event.data.customer.email))}`));
+    await server.waitFor(
+      new RegExp(
+        `${literal(line)} fulfilled: 4900 ${event.data.currency} from ${literal(String(event.data.customer.email))}`,
+      ),
+    );
 
     const retry = await post(`${base}/webhooks/polar`, delivery);
     expect(retry.status).toBe(202);
@@ -96,18 +115,31 @@ describe('examples/express', () => {
     const granted = await fetch(`${base}/customers/${customerId}/access`);
     expect(await granted.json()).toEqual({ customer: customerId, products: [...new Set(products)] });
 
-    const revoked = testing.createEvent('subscription.revoked', { data: { customer_id: customerId, product_id: products[0] } });
+    const revoked = testing.createEvent('subscription.revoked', {
+      data: { customer_id: customerId, product_id: products[0] },
+    });
     const revokedDelivery = signed(testing, revoked);
     expect((await post(`${base}/webhooks/polar`, revokedDelivery)).status).toBe(202);
-    await server.waitFor(new RegExp(`subscription\\.revoked ${revoked.data.id} \\(webhook ${literal(revokedDelivery.id)}\\) customer ${customerId}`));
+    await server.waitFor(
+      new RegExp(
+        `subscription\\.revoked ${revoked.data.id} \\(webhook ${literal(revokedDelivery.id)}\\) customer ${customerId}`,
+      ),
+    );
     const after = (await (await fetch(`${base}/customers/${customerId}/access`)).json()) as { products: string[] };
     expect(after.products).not.toContain(products[0]);
   });
 
   it('acknowledges an event type it does not know (onUnknown logs it)', async () => {
-    const delivery = signed(testing, { type: 'order.teleported', timestamp: '2026-10-01T12:00:00Z', api_version: '2026-10', data: { id: 'x' } });
+    const delivery = signed(testing, {
+      type: 'order.teleported',
+      timestamp: '2026-10-01T12:00:00Z',
+      api_version: '2026-10',
+      data: { id: 'x' },
+    });
     expect((await post(`${base}/webhooks/polar`, delivery)).status).toBe(202);
-    await server.waitFor(new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(delivery.id)}\\) acknowledged`));
+    await server.waitFor(
+      new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(delivery.id)}\\) acknowledged`),
+    );
   });
 
   it('acknowledges a signed payload that breaks its schema, and onError logs it', async () => {
@@ -131,7 +163,10 @@ describe('examples/express', () => {
   });
 
   it('refuses to start without POLAR_WEBHOOK_SECRET, saying what to set', async () => {
-    const bare = startProcess(process.execPath, ['server.mjs'], { cwd: example.dir, env: serverEnv({ PORT: '0', HOST: '127.0.0.1' }) });
+    const bare = startProcess(process.execPath, ['server.mjs'], {
+      cwd: example.dir,
+      env: serverEnv({ PORT: '0', HOST: '127.0.0.1' }),
+    });
     expect(await bare.exited()).toBe(1);
     expect(bare.output()).toContain('Set POLAR_WEBHOOK_SECRET');
   });

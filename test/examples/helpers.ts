@@ -77,7 +77,9 @@ export interface PreparedExample {
 export async function prepareExample(name: string): Promise<PreparedExample> {
   for (const file of ['index.js', 'index.d.ts', 'testing.js', 'express.d.ts', 'next.d.ts', 'hono.d.ts']) {
     if (!existsSync(path.join(DIST, file))) {
-      throw new Error(`${path.join(DIST, file)} is missing: the examples run the built package. Run \`npm run build\` first.`);
+      throw new Error(
+        `${path.join(DIST, file)} is missing: the examples run the built package. Run \`npm run build\` first.`,
+      );
     }
   }
   const source = path.join(ROOT, 'examples', name);
@@ -98,7 +100,8 @@ export async function prepareExample(name: string): Promise<PreparedExample> {
       const target = path.join(modules, pkg);
       await mkdir(path.dirname(target), { recursive: true });
       if (pkg === 'polar-webhooks') {
-        if (!satisfiesCaret(ownVersion, range)) throw new Error(`examples/${name}: polar-webhooks ${range} does not match ${ownVersion}`);
+        if (!satisfiesCaret(ownVersion, range))
+          throw new Error(`examples/${name}: polar-webhooks ${range} does not match ${ownVersion}`);
         await mkdir(target);
         await copyFile(path.join(ROOT, 'package.json'), path.join(target, 'package.json'));
         // A copy, not a link: a rebuild of dist/ while the example runs must not pull files from under it.
@@ -112,7 +115,9 @@ export async function prepareExample(name: string): Promise<PreparedExample> {
       }
       const version = installedVersion(installed);
       if (!satisfiesCaret(version, range)) {
-        throw new Error(`examples/${name} asks for ${pkg}@${range}, but the tests run it with ${version}: update the range`);
+        throw new Error(
+          `examples/${name} asks for ${pkg}@${range}, but the tests run it with ${version}: update the range`,
+        );
       }
       await symlink(installed, target, 'dir');
     }
@@ -141,7 +146,11 @@ export function startProcess(
   args: readonly string[],
   options: { cwd: string; env: NodeJS.ProcessEnv },
 ): RunningProcess {
-  const child: ChildProcess = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let text = '';
   const waiters = new Set<() => void>();
   const append = (chunk: Buffer): void => {
@@ -171,7 +180,9 @@ export function startProcess(
             resolve(match);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             done();
-            reject(new Error(`process ended (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${text}`));
+            reject(
+              new Error(`process ended (${child.exitCode ?? child.signalCode}) before printing ${pattern}:\n${text}`),
+            );
           }
         };
         const timer = setTimeout(() => {
@@ -229,7 +240,10 @@ export function signed(testing: TestingModule, payload: unknown, secret = SECRET
 
 /** The same delivery with one byte of the body changed after signing. */
 export function tampered(delivery: Delivery): Delivery {
-  const body = delivery.body.replace(/"total_amount":(\d+)/, (_, amount: string) => `"total_amount":${Number(amount) + 1}`);
+  const body = delivery.body.replace(
+    /"total_amount":(\d+)/,
+    (_, amount: string) => `"total_amount":${Number(amount) + 1}`,
+  );
   if (body === delivery.body) throw new Error('nothing to tamper with: the body has no total_amount');
   return { ...delivery, body };
 }

@@ -56,7 +56,9 @@ const NODE_BUILTIN = new RegExp(`^(node:.*|${builtinModules.map((m) => m.replace
 const noNodeBuiltins: Plugin = {
   name: 'no-node-builtins',
   setup(b) {
-    b.onResolve({ filter: NODE_BUILTIN }, (args) => ({ errors: [{ text: `Node built-in "${args.path}" imported by ${args.importer}` }] }));
+    b.onResolve({ filter: NODE_BUILTIN }, (args) => ({
+      errors: [{ text: `Node built-in "${args.path}" imported by ${args.importer}` }],
+    }));
   },
 };
 
@@ -75,7 +77,11 @@ function worker(): Miniflare {
 const url = 'http://localhost/webhooks/polar';
 
 async function deliver(delivery: Delivery): Promise<{ status: number; text: string }> {
-  const response = await worker().dispatchFetch(url, { method: 'POST', body: delivery.body, headers: delivery.headers });
+  const response = await worker().dispatchFetch(url, {
+    method: 'POST',
+    body: delivery.body,
+    headers: delivery.headers,
+  });
   return { status: response.status, text: await response.text() };
 }
 
@@ -134,7 +140,11 @@ describe('examples/hono-workers', () => {
 
   it('type-checks with its own tsconfig against the built package', async () => {
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    await runToCompletion(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: example.dir, env: process.env, timeoutMs: 60_000 });
+    await runToCompletion(process.execPath, [tsc, '-p', 'tsconfig.json'], {
+      cwd: example.dir,
+      env: process.env,
+      timeoutMs: 60_000,
+    });
   });
 
   it('bundles without importing a Node built-in, and serves its routes in workerd', async () => {
@@ -149,7 +159,12 @@ describe('examples/hono-workers', () => {
     const event = testing.createEvent('order.paid', { data: { id: randomUUID(), total_amount: 1200 } });
     const delivery = signed(testing, event);
     expect(await deliver(delivery)).toEqual({ status: 202, text: '{"ok":true}' });
-    await waitForLog(new RegExp(`order\\.paid ${event.data.id} \\(webhook ${literal(delivery.id)}\\) 1200 ${event.data.currency} from ${literal(String(event.data.customer.email))}$`, 'm'));
+    await waitForLog(
+      new RegExp(
+        `order\\.paid ${event.data.id} \\(webhook ${literal(delivery.id)}\\) 1200 ${event.data.currency} from ${literal(String(event.data.customer.email))}$`,
+        'm',
+      ),
+    );
   });
 
   it('routes customer.state_changed and subscription.revoked to their handlers', async () => {
@@ -157,12 +172,18 @@ describe('examples/hono-workers', () => {
     const stateDelivery = signed(testing, state);
     expect((await deliver(stateDelivery)).status).toBe(202);
     const products = state.data.active_subscriptions.map((s) => s.product_id).join(', ');
-    await waitForLog(new RegExp(`customer\\.state_changed ${state.data.id} \\(webhook ${literal(stateDelivery.id)}\\) products \\[${literal(products)}\\]`));
+    await waitForLog(
+      new RegExp(
+        `customer\\.state_changed ${state.data.id} \\(webhook ${literal(stateDelivery.id)}\\) products \\[${literal(products)}\\]`,
+      ),
+    );
 
     const revoked = testing.createEvent('subscription.revoked', { data: { id: randomUUID() } });
     const revokedDelivery = signed(testing, revoked);
     expect((await deliver(revokedDelivery)).status).toBe(202);
-    await waitForLog(new RegExp(`subscription\\.revoked ${revoked.data.id} \\(webhook ${literal(revokedDelivery.id)}\\)`));
+    await waitForLog(
+      new RegExp(`subscription\\.revoked ${revoked.data.id} \\(webhook ${literal(revokedDelivery.id)}\\)`),
+    );
   });
 
   it('answers 403 to a tampered delivery or another secret, and no handler runs', async () => {
@@ -173,9 +194,16 @@ describe('examples/hono-workers', () => {
     expect(JSON.parse(changed.text)).toMatchObject({ error: 'no_matching_signature' });
     expect((await deliver(signed(testing, event, `whsec_${Buffer.alloc(32, 9).toString('base64')}`))).status).toBe(403);
     // A later delivery's log line comes after anything the rejected ones would have logged.
-    const marker = signed(testing, { type: 'order.teleported', timestamp: new Date().toISOString(), api_version: '2026-10', data: {} });
+    const marker = signed(testing, {
+      type: 'order.teleported',
+      timestamp: new Date().toISOString(),
+      api_version: '2026-10',
+      data: {},
+    });
     expect((await deliver(marker)).status).toBe(202);
-    await waitForLog(new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(marker.id)}\\) acknowledged`));
+    await waitForLog(
+      new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(marker.id)}\\) acknowledged`),
+    );
     expect(logs).not.toContain(event.data.id);
   });
 });

@@ -43,7 +43,11 @@ beforeAll(async () => {
   example = await prepareExample('next');
   testing = await loadTesting(example);
   const next = path.join(example.dir, 'node_modules', 'next', 'dist', 'bin', 'next');
-  buildOutput = await runToCompletion(process.execPath, [next, 'build'], { cwd: example.dir, env: nextEnv(), timeoutMs: 170_000 });
+  buildOutput = await runToCompletion(process.execPath, [next, 'build'], {
+    cwd: example.dir,
+    env: nextEnv(),
+    timeoutMs: 170_000,
+  });
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = startProcess(process.execPath, [next, 'start', '-p', String(port), '-H', '127.0.0.1'], {
@@ -81,7 +85,9 @@ describe('examples/next', () => {
         const delivery = signed(testing, event);
         expect(await post(`${base}${route}`, delivery)).toEqual({ status: 202, text: '{"ok":true}' });
         await started().waitFor(
-          new RegExp(`order\\.paid ${event.data.id} \\(webhook ${literal(delivery.id)}\\) 2500 ${event.data.currency} from ${literal(String(event.data.customer.email))}`),
+          new RegExp(
+            `order\\.paid ${event.data.id} \\(webhook ${literal(delivery.id)}\\) 2500 ${event.data.currency} from ${literal(String(event.data.customer.email))}`,
+          ),
         );
       });
 
@@ -90,16 +96,29 @@ describe('examples/next', () => {
         const stateDelivery = signed(testing, state);
         expect((await post(`${base}${route}`, stateDelivery)).status).toBe(202);
         const products = state.data.active_subscriptions.map((s) => s.product_id).join(', ');
-        await started().waitFor(new RegExp(`customer\\.state_changed ${state.data.id} \\(webhook ${literal(stateDelivery.id)}\\) products \\[${literal(products)}\\]`));
+        await started().waitFor(
+          new RegExp(
+            `customer\\.state_changed ${state.data.id} \\(webhook ${literal(stateDelivery.id)}\\) products \\[${literal(products)}\\]`,
+          ),
+        );
 
         const revoked = testing.createEvent('subscription.revoked', { data: { id: randomUUID() } });
         const revokedDelivery = signed(testing, revoked);
         expect((await post(`${base}${route}`, revokedDelivery)).status).toBe(202);
-        await started().waitFor(new RegExp(`subscription\\.revoked ${revoked.data.id} \\(webhook ${literal(revokedDelivery.id)}\\)`));
+        await started().waitFor(
+          new RegExp(`subscription\\.revoked ${revoked.data.id} \\(webhook ${literal(revokedDelivery.id)}\\)`),
+        );
 
-        const unknown = signed(testing, { type: 'order.teleported', timestamp: '2026-10-01T12:00:00Z', api_version: '2026-10', data: {} });
+        const unknown = signed(testing, {
+          type: 'order.teleported',
+          timestamp: '2026-10-01T12:00:00Z',
+          api_version: '2026-10',
+          data: {},
+        });
         expect((await post(`${base}${route}`, unknown)).status).toBe(202);
-        await started().waitFor(new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(unknown.id)}\\) acknowledged`));
+        await started().waitFor(
+          new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(unknown.id)}\\) acknowledged`),
+        );
       });
 
       it('answers 403 to a tampered delivery, and no handler runs', async () => {
@@ -109,9 +128,16 @@ describe('examples/next', () => {
         expect(changed.status).toBe(403);
         expect(JSON.parse(changed.text)).toMatchObject({ error: 'no_matching_signature' });
         // A later delivery's log line comes after anything the rejected one would have logged.
-        const marker = signed(testing, { type: 'order.teleported', timestamp: new Date().toISOString(), api_version: '2026-10', data: {} });
+        const marker = signed(testing, {
+          type: 'order.teleported',
+          timestamp: new Date().toISOString(),
+          api_version: '2026-10',
+          data: {},
+        });
         expect((await post(`${base}${route}`, marker)).status).toBe(202);
-        await started().waitFor(new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(marker.id)}\\)`));
+        await started().waitFor(
+          new RegExp(`unknown event type order\\.teleported \\(webhook ${literal(marker.id)}\\)`),
+        );
         expect(started().output()).not.toContain(event.data.id);
       });
     });

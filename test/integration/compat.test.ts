@@ -64,7 +64,12 @@ describe('handler names', () => {
   it('covers all 42 event types, including the ones older adapters lacked', () => {
     const names = Object.values(EVENT_HANDLER_NAMES);
     expect(new Set(names).size).toBe(42);
-    for (const name of ['onBenefitGrantCycled', 'onCustomerSeatAssigned', 'onSubscriptionPastDue', 'onCustomerStateChanged']) {
+    for (const name of [
+      'onBenefitGrantCycled',
+      'onCustomerSeatAssigned',
+      'onSubscriptionPastDue',
+      'onCustomerStateChanged',
+    ]) {
       expect(names).toContain(name);
     }
   });

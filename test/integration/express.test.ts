@@ -7,7 +7,18 @@ import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExpressMiddleware } from '../../src/adapters/express';
-import { deliveryScenarios, listen, orderPaid, post, postHalfSentBody, recordingWebhooks, sign, TEST_LIMIT, trapBody, type Call } from './helpers';
+import {
+  deliveryScenarios,
+  listen,
+  orderPaid,
+  post,
+  postHalfSentBody,
+  recordingWebhooks,
+  sign,
+  TEST_LIMIT,
+  trapBody,
+  type Call,
+} from './helpers';
 
 type RawBodyRequest = http.IncomingMessage & { rawBody?: Buffer };
 
@@ -98,13 +109,21 @@ describe.each([
   it('writes one complete answer: content-length set (not chunked), headers set earlier kept', async () => {
     calls.length = 0;
     const delivery = sign(JSON.stringify(orderPaid()));
-    const response = await fetch(`${base}/with-headers-set-before`, { method: 'POST', body: delivery.body, headers: delivery.headers });
+    const response = await fetch(`${base}/with-headers-set-before`, {
+      method: 'POST',
+      body: delivery.body,
+      headers: delivery.headers,
+    });
     expect(response.status).toBe(202);
     expect(response.headers.get('content-length')).toBe('11');
     expect(response.headers.get('transfer-encoding')).toBeNull();
     expect(response.headers.get('x-request-id')).toBe('abc123');
     expect(await response.text()).toBe('{"ok":true}');
-    const refused = await fetch(`${base}/hook`, { method: 'POST', body: delivery.body, headers: { 'content-type': 'application/json' } });
+    const refused = await fetch(`${base}/hook`, {
+      method: 'POST',
+      body: delivery.body,
+      headers: { 'content-type': 'application/json' },
+    });
     const text = await refused.text();
     expect(refused.status).toBe(400);
     expect(refused.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));

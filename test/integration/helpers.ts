@@ -241,9 +241,7 @@ export function deliveryScenarios(
     const answer = await post(t.url, delivery);
     expect(answer.status).toBe(202);
     expect(answer.json).toEqual({ ok: true });
-    expect(t.calls()).toEqual([
-      expect.objectContaining({ kind: 'event', type: 'order.paid', id: delivery.id }),
-    ]);
+    expect(t.calls()).toEqual([expect.objectContaining({ kind: 'event', type: 'order.paid', id: delivery.id })]);
     const seen = t.calls()[0]?.data as Json;
     expect(seen.id).toBe((event.data as Json).id);
     expect(seen.total_amount).toBe((event.data as Json).total_amount);
@@ -254,11 +252,17 @@ export function deliveryScenarios(
     const t = target();
     t.reset();
     const delivery = sign(JSON.stringify(orderPaid()));
-    const tamperedBody = await post(t.url, { ...delivery, body: delivery.body.replace('"order.paid"', '"order.paid" ') });
+    const tamperedBody = await post(t.url, {
+      ...delivery,
+      body: delivery.body.replace('"order.paid"', '"order.paid" '),
+    });
     expect(tamperedBody.status).toBe(403);
     expect(tamperedBody.json).toMatchObject({ error: 'no_matching_signature' });
     const other = sign(delivery.body, { secret: `whsec_${randomBytes(32).toString('base64')}`, id: delivery.id });
-    const wrongKey = await post(t.url, { body: delivery.body, headers: { ...delivery.headers, 'webhook-signature': other.headers['webhook-signature'] as string } });
+    const wrongKey = await post(t.url, {
+      body: delivery.body,
+      headers: { ...delivery.headers, 'webhook-signature': other.headers['webhook-signature'] as string },
+    });
     expect(wrongKey.status).toBe(403);
     const missing = await post(t.url, { body: delivery.body, headers: { 'content-type': 'application/json' } });
     expect(missing.status).toBe(400);
@@ -273,7 +277,12 @@ export function deliveryScenarios(
     const answer = await post(t.url, delivery);
     expect(answer.status).toBe(202);
     expect(t.calls()).toEqual([
-      expect.objectContaining({ kind: 'unknown', type: 'order.teleported', id: delivery.id, payload: JSON.parse(delivery.body) }),
+      expect.objectContaining({
+        kind: 'unknown',
+        type: 'order.teleported',
+        id: delivery.id,
+        payload: JSON.parse(delivery.body),
+      }),
     ]);
   });
 
@@ -284,7 +293,12 @@ export function deliveryScenarios(
     const answer = await post(t.url, delivery);
     expect(answer.status).toBe(202);
     expect(t.calls()).toEqual([
-      expect.objectContaining({ kind: 'error', code: 'invalid_payload', id: delivery.id, payload: JSON.parse(delivery.body) }),
+      expect.objectContaining({
+        kind: 'error',
+        code: 'invalid_payload',
+        id: delivery.id,
+        payload: JSON.parse(delivery.body),
+      }),
     ]);
   });
 

@@ -22,7 +22,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNextPagesHandler } from '../../src/adapters/next';
-import { SECRET, deliveryScenarios, freePort, listen, orderPaid, post, recordingWebhooks, sign, type Call } from './helpers';
+import {
+  SECRET,
+  deliveryScenarios,
+  freePort,
+  listen,
+  orderPaid,
+  post,
+  recordingWebhooks,
+  sign,
+  type Call,
+} from './helpers';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dist = process.env.POLAR_WEBHOOKS_DIST ?? path.join(root, 'dist');
@@ -42,7 +52,9 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     child.stdout.on('data', (d: Buffer) => (buildLog += d.toString()));
     child.stderr.on('data', (d: Buffer) => (buildLog += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next ${args[0]} exited ${code}:\n${buildLog}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`next ${args[0]} exited ${code}:\n${buildLog}`)),
+    );
   });
 }
 
@@ -162,7 +174,11 @@ describe('Webhooks() drop-in on the Edge runtime', () => {
     const answer = await post(`${base}/api/compat`, sign(JSON.stringify(event)));
     expect(answer.status).toBe(202);
     expect(calls).toEqual([
-      expect.objectContaining({ route: 'compat', type: 'order.paid', data: expect.objectContaining({ metadata: { via: 'compat' } }) }),
+      expect.objectContaining({
+        route: 'compat',
+        type: 'order.paid',
+        data: expect.objectContaining({ metadata: { via: 'compat' } }),
+      }),
     ]);
   });
 });

@@ -9,7 +9,15 @@ describe('Deno: the packed package from node_modules, offline', () => {
     // --no-remote and --cached-only: nothing is fetched; bare specifiers resolve from node_modules.
     const results = await runJson(
       join(BIN, 'deno'),
-      ['run', '--no-remote', '--cached-only', '--no-prompt', `--allow-read=${setup.installed.dir},${join(ROOT, 'node_modules')}`, 'esm.mjs', setup.inputFile],
+      [
+        'run',
+        '--no-remote',
+        '--cached-only',
+        '--no-prompt',
+        `--allow-read=${setup.installed.dir},${join(ROOT, 'node_modules')}`,
+        'esm.mjs',
+        setup.inputFile,
+      ],
       setup.installed.dir,
       { DENO_DIR: join(setup.installed.dir, '.deno'), DENO_NO_UPDATE_CHECK: '1' },
     );

@@ -3,7 +3,14 @@ import { bundleForEdge, EDGE_CONDITIONS, NODE_BUILTIN_ERROR, nodeImportsIn, type
 import { installPackedPackage, type Installation } from './harness';
 
 /** Entry points that must bundle for Workers and Edge. `./express` is Node-only by nature, but loads anywhere too. */
-const ENTRIES = ['polar-webhooks', 'polar-webhooks/schemas', 'polar-webhooks/testing', 'polar-webhooks/next', 'polar-webhooks/hono', 'polar-webhooks/express'];
+const ENTRIES = [
+  'polar-webhooks',
+  'polar-webhooks/schemas',
+  'polar-webhooks/testing',
+  'polar-webhooks/next',
+  'polar-webhooks/hono',
+  'polar-webhooks/express',
+];
 const TARGETS = Object.keys(EDGE_CONDITIONS) as EdgeTarget[];
 
 describe('edge bundles of every entry point (esbuild, Node built-ins unavailable)', () => {

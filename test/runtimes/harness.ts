@@ -28,7 +28,9 @@ const FIXTURE_SCRIPTS = ['probe.mjs', 'esm.mjs', 'cjs.cjs', 'worker.mjs', 'edge.
 export function assertBuilt(): void {
   for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts']) {
     if (!existsSync(join(ROOT, file))) {
-      throw new Error(`${file} is missing: the runtime tests run the built package. Run \`npm run build\` first (npm test does).`);
+      throw new Error(
+        `${file} is missing: the runtime tests run the built package. Run \`npm run build\` first (npm test does).`,
+      );
     }
   }
 }
@@ -140,7 +142,11 @@ export async function buildProbeInput(options: { withExpress?: boolean } = {}): 
     url: 'http://localhost/',
     valid,
     tampered: { type: first.type, body: tamperedBody, headers: first.headers },
-    legacy: { type: first.type, body: first.body, headers: sign(first.body, new TextEncoder().encode(legacySecret), now) },
+    legacy: {
+      type: first.type,
+      body: first.body,
+      headers: sign(first.body, new TextEncoder().encode(legacySecret), now),
+    },
     invalid: { type: 'order.paid', body: invalidBody, headers: sign(invalidBody, keyBytes, now) },
     ...options,
   };
@@ -208,7 +214,10 @@ export interface ProbeResults {
   readonly routerErrors: readonly ProbeError[];
   readonly tampered: { readonly verify: ProbeError; readonly validate: ProbeError; readonly handle: Answer };
   readonly legacy: { readonly threw: false; readonly scheme: string } | ProbeError;
-  readonly sync: { readonly valid: { readonly threw: false; readonly id: string } | ProbeError; readonly tampered: ProbeError };
+  readonly sync: {
+    readonly valid: { readonly threw: false; readonly id: string } | ProbeError;
+    readonly tampered: ProbeError;
+  };
   readonly signedHere: string;
   readonly helpers: {
     readonly created: { readonly type: string; readonly status: string };
@@ -259,7 +268,9 @@ function expectAdapter(results: AdapterResults | undefined, input: ProbeInput): 
 export function expectProbe(results: ProbeResults, input: ProbeInput, sync: 'works' | 'unsupported'): void {
   // Every entry point loaded, with its public surface.
   expect(results.exports.root).toEqual(expect.arrayContaining(MAIN_EXPORTS));
-  expect(results.exports.testing).toEqual(expect.arrayContaining(['signPayload', 'createEvent', 'createSignedRequest']));
+  expect(results.exports.testing).toEqual(
+    expect.arrayContaining(['signPayload', 'createEvent', 'createSignedRequest']),
+  );
   expect(results.exports.next).toEqual(expect.arrayContaining(['createNextRouteHandler', 'Webhooks']));
   expect(results.exports.hono).toEqual(expect.arrayContaining(['createHonoHandler', 'Webhooks']));
   expect(results.exports.schemas?.length).toBeGreaterThan(0);
@@ -272,13 +283,15 @@ export function expectProbe(results: ProbeResults, input: ProbeInput, sync: 'wor
   expect(results.valid.map((r) => r.type)).toEqual(input.valid.map((c) => c.type));
   results.valid.forEach((result, i) => {
     const testCase = input.valid[i] as ProbeCase;
-    expect(result.verify, result.type).toEqual({ threw: false, id: testCase.headers['webhook-id'], scheme: 'standard' });
+    expect(result.verify, result.type).toEqual({
+      threw: false,
+      id: testCase.headers['webhook-id'],
+      scheme: 'standard',
+    });
     expect(result.validate, result.type).toEqual({ threw: false, type: testCase.type });
     expect(result.handle.status, `${result.type}: ${result.handle.body}`).toBe(202);
   });
-  expect(results.seen).toEqual(
-    input.valid.map((c) => ({ type: c.type, id: c.headers['webhook-id'] })),
-  );
+  expect(results.seen).toEqual(input.valid.map((c) => ({ type: c.type, id: c.headers['webhook-id'] })));
   expect(results.routerErrors).toEqual([]);
 
   // Tampered after signing: rejected everywhere with 403 no_matching_signature.

@@ -121,7 +121,9 @@ describe('schemas and functions', () => {
 
   it('createEvent is typed by its event type and checks its overrides', () => {
     expectTypeOf(createEvent('order.paid')).toEqualTypeOf<PolarWebhookEvent<'order.paid'>>();
-    expectTypeOf(createEvent('order.paid', { data: { total_amount: 100, customer: { email: 'a@b.co' } } }).data.total_amount).toBeNumber();
+    expectTypeOf(
+      createEvent('order.paid', { data: { total_amount: 100, customer: { email: 'a@b.co' } } }).data.total_amount,
+    ).toBeNumber();
     // @ts-expect-error: amounts are numbers
     createEvent('order.paid', { data: { total_amount: '100' } });
     // @ts-expect-error: not an event type

@@ -119,7 +119,9 @@ describe('adapters fit their frameworks', () => {
 
   it('Next.js: route handlers take a Request (or NextRequest) and resolve to a Response', () => {
     expectTypeOf(createNextRouteHandler(webhooks)).toEqualTypeOf<(request: Request) => Promise<Response>>();
-    expectTypeOf(nextWebhooks({ webhookSecret: 'whsec_x' })).parameter(0).toEqualTypeOf<Request>();
+    expectTypeOf(nextWebhooks({ webhookSecret: 'whsec_x' }))
+      .parameter(0)
+      .toEqualTypeOf<Request>();
     expectTypeOf(createNextPagesHandler(webhooks)).returns.toEqualTypeOf<Promise<void>>();
   });
 });

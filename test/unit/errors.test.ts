@@ -9,9 +9,15 @@ describe('the error family', () => {
       expect(error.status).toBe(status);
     }
     const verification = new errors.WebhookVerificationError('no_matching_signature', 'm');
-    expect(verification).toMatchObject({ name: 'WebhookVerificationError', code: 'no_matching_signature', status: 403 });
+    expect(verification).toMatchObject({
+      name: 'WebhookVerificationError',
+      code: 'no_matching_signature',
+      status: 403,
+    });
     expect(new errors.UnknownEventTypeError('x.y', {})).toMatchObject({ status: 202, eventType: 'x.y' });
-    expect(new errors.WebhookHandlerError([new Error('a'), 'b'], 'order.paid').message).toMatch(/2 handlers failed.*a; b/);
+    expect(new errors.WebhookHandlerError([new Error('a'), 'b'], 'order.paid').message).toMatch(
+      /2 handlers failed.*a; b/,
+    );
   });
 
   it('instanceof follows the class hierarchy, and no further', () => {

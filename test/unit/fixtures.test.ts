@@ -76,17 +76,30 @@ describe('fixtures/', () => {
     for (const needle of ['"legacy": true', '"amount_type": "metered_unit"', '"type": "team"', '"conjunction": "or"']) {
       expect(text).toContain(needle);
     }
-    const benefitTypes = new Set(EVENT_TYPES.flatMap((t) => [...raw(t).matchAll(/"type": "(license_keys|discord|custom|downloadables|meter_credit|github_repository)"/g)].map((m) => m[1])));
+    const benefitTypes = new Set(
+      EVENT_TYPES.flatMap((t) =>
+        [
+          ...raw(t).matchAll(/"type": "(license_keys|discord|custom|downloadables|meter_credit|github_repository)"/g),
+        ].map((m) => m[1]),
+      ),
+    );
     expect(benefitTypes.size).toBe(6);
   });
 
-  it.each(EVENT_TYPES)('%s is accepted by @polar-sh/sdk 1.0.1 validateEvent, signed by the standardwebhooks library', async (type) => {
-    const body = raw(type);
-    const id = `msg_${randomBytes(12).toString('hex')}`;
-    const signature = new Webhook(STANDARD_SECRET).sign(id, new Date(), body);
-    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(Date.now() / 1000)), 'webhook-signature': signature };
-    await expect(polarSdk.validateEvent(body, headers, STANDARD_SECRET)).resolves.toEqual(JSON.parse(body));
-  });
+  it.each(EVENT_TYPES)(
+    '%s is accepted by @polar-sh/sdk 1.0.1 validateEvent, signed by the standardwebhooks library',
+    async (type) => {
+      const body = raw(type);
+      const id = `msg_${randomBytes(12).toString('hex')}`;
+      const signature = new Webhook(STANDARD_SECRET).sign(id, new Date(), body);
+      const headers = {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': signature,
+      };
+      await expect(polarSdk.validateEvent(body, headers, STANDARD_SECRET)).resolves.toEqual(JSON.parse(body));
+    },
+  );
 });
 
 describe('createEvent', () => {
@@ -110,7 +123,10 @@ describe('createEvent', () => {
       data: {
         total_amount: 4900,
         customer: { email: 'buyer@example.com', metadata: { vip: true } },
-        items: [{ ...base.data.items[0], label: 'Only item' }, { ...base.data.items[0], id: '0b7d9a52-3f41-4c8e-9a6b-2f6c1d0e8a31' }],
+        items: [
+          { ...base.data.items[0], label: 'Only item' },
+          { ...base.data.items[0], id: '0b7d9a52-3f41-4c8e-9a6b-2f6c1d0e8a31' },
+        ],
         billing_address: null,
         discount_id: undefined,
       },
@@ -138,7 +154,9 @@ describe('createEvent', () => {
   });
 
   it('throws WebhookPayloadError when the overrides break the schema, UnknownEventTypeError for an unknown type', () => {
-    expect(() => createEvent('order.paid', { data: { total_amount: '49' as unknown as number } })).toThrow(WebhookPayloadError);
+    expect(() => createEvent('order.paid', { data: { total_amount: '49' as unknown as number } })).toThrow(
+      WebhookPayloadError,
+    );
     expect(() => createEvent('order.teleported' as PolarWebhookEventType)).toThrow(UnknownEventTypeError);
   });
 });
@@ -164,7 +182,9 @@ describe('createSignedRequest', () => {
     expect(request.url).toBe('https://example.com/hooks');
     const text = await request.text();
     expect(text).toBe(raw('subscription.migrated'));
-    await expect(polarSdk.validateEvent(text, Object.fromEntries(request.headers), STANDARD_SECRET)).resolves.toMatchObject({
+    await expect(
+      polarSdk.validateEvent(text, Object.fromEntries(request.headers), STANDARD_SECRET),
+    ).resolves.toMatchObject({
       type: 'subscription.migrated',
     });
   });
@@ -172,7 +192,13 @@ describe('createSignedRequest', () => {
   it('uses the id and timestamp it is given, and signs with the legacy key (the whole secret as UTF-8) on request', async () => {
     const secret = `polar_whs_${randomBytes(24).toString('hex')}`;
     const timestamp = new Date('2026-09-21T14:13:20Z');
-    const request = createSignedRequest({ body: raw('refund.created'), secret, id: 'msg_fixed', timestamp, scheme: 'legacy' });
+    const request = createSignedRequest({
+      body: raw('refund.created'),
+      secret,
+      id: 'msg_fixed',
+      timestamp,
+      scheme: 'legacy',
+    });
     expect(request.headers.get('webhook-id')).toBe('msg_fixed');
     expect(request.headers.get('webhook-timestamp')).toBe(String(timestamp.getTime() / 1000));
     const expected = createHmac('sha256', Buffer.from(secret, 'utf8'))

@@ -15,7 +15,8 @@ const SPEC = join(ROOT, 'spec', 'webhook-schemas.json');
 const scratch = mkdtempSync(join(tmpdir(), 'polar-webhooks-generate-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const generateInto = (dir: string, spec = SPEC) => execFileSync(process.execPath, [SCRIPT, '--out', dir, '--spec', spec], { encoding: 'utf8' });
+const generateInto = (dir: string, spec = SPEC) =>
+  execFileSync(process.execPath, [SCRIPT, '--out', dir, '--spec', spec], { encoding: 'utf8' });
 
 describe('scripts/generate-schemas.mjs', () => {
   it('regenerating from the unchanged spec reproduces the committed files byte for byte', () => {
@@ -38,13 +39,16 @@ describe('scripts/generate-schemas.mjs', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/types\.ts is out of date/);
     expect(result.stderr).not.toMatch(/guards\.ts/);
-    writeFileSync(join(out, 'guards.ts'), readFileSync(join(out, 'guards.ts'), 'utf8').replace("=== 'string'", "!== 'string'"));
+    writeFileSync(
+      join(out, 'guards.ts'),
+      readFileSync(join(out, 'guards.ts'), 'utf8').replace("=== 'string'", "!== 'string'"),
+    );
     const guards = spawnSync(process.execPath, [SCRIPT, '--check', '--out', out], { encoding: 'utf8' });
     expect(guards.status).toBe(1);
     expect(guards.stderr).toMatch(/guards\.ts is out of date/);
   });
 
-  it('the output does not depend on the order of the spec\'s $defs', () => {
+  it("the output does not depend on the order of the spec's $defs", () => {
     const spec = JSON.parse(readFileSync(SPEC, 'utf8'));
     const reversed = Object.fromEntries(Object.entries(spec.$defs).reverse());
     const specPath = join(scratch, 'reordered-spec.json');
@@ -75,7 +79,10 @@ describe('scripts/generate-schemas.mjs', () => {
     spec['x-event-types']['order.disputed'] = 'WebhookOrderDisputedPayload';
     spec.$defs.WebhookOrderDisputedPayload = {
       ...spec.$defs.WebhookOrderPaidPayload,
-      properties: { ...spec.$defs.WebhookOrderPaidPayload.properties, type: { type: 'string', const: 'order.disputed' } },
+      properties: {
+        ...spec.$defs.WebhookOrderPaidPayload.properties,
+        type: { type: 'string', const: 'order.disputed' },
+      },
       description: 'Sent when an order is disputed.',
     };
     spec.$defs.OrderStatus.enum.push('disputed');
@@ -87,7 +94,9 @@ describe('scripts/generate-schemas.mjs', () => {
     const catalogue = readFileSync(join(out, 'catalogue.ts'), 'utf8');
     const guards = readFileSync(join(out, 'guards.ts'), 'utf8');
     expect(guards).toContain("'order.disputed': isWebhookOrderDisputedPayload,");
-    expect(guards).toMatch(/export function isWebhookOrderDisputedPayload\(value: unknown\): value is T\.WebhookOrderDisputedPayload \{\n  return \(\n    isObject\(value\) &&\n    value\.type === 'order\.disputed' &&/);
+    expect(guards).toMatch(
+      /export function isWebhookOrderDisputedPayload\(value: unknown\): value is T\.WebhookOrderDisputedPayload \{\n  return \(\n    isObject\(value\) &&\n    value\.type === 'order\.disputed' &&/,
+    );
     expect(types).toMatch(/export type OrderStatus =[^;]*'void' \| 'disputed'\s*\| \(string & \{\}\);/);
     expect(types).toContain("'order.disputed': WebhookOrderDisputedPayload;");
     expect(catalogue).toContain("'order.disputed': WebhookOrderDisputedPayloadSchema,");
@@ -99,7 +108,9 @@ describe('scripts/generate-schemas.mjs', () => {
     spec['x-event-types']['order.lost'] = 'WebhookNowherePayload';
     const specPath = join(scratch, 'broken-spec.json');
     writeFileSync(specPath, JSON.stringify(spec));
-    const result = spawnSync(process.execPath, [SCRIPT, '--out', join(scratch, 'broken'), '--spec', specPath], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [SCRIPT, '--out', join(scratch, 'broken'), '--spec', specPath], {
+      encoding: 'utf8',
+    });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain('WebhookNowherePayload');
   });
@@ -124,7 +135,16 @@ describe('what derives from the catalogue', () => {
   it('isPolarWebhookEventType knows the 42 types and nothing else', () => {
     expect(EVENT_TYPES).toHaveLength(42);
     for (const type of EVENT_TYPES) expect(isPolarWebhookEventType(type)).toBe(true);
-    for (const value of ['order.teleported', 'toString', '__proto__', '', 42, null, undefined, { type: 'order.paid' }]) {
+    for (const value of [
+      'order.teleported',
+      'toString',
+      '__proto__',
+      '',
+      42,
+      null,
+      undefined,
+      { type: 'order.paid' },
+    ]) {
       expect(isPolarWebhookEventType(value)).toBe(false);
     }
   });

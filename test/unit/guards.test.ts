@@ -52,7 +52,9 @@ interface OpenUnionDef {
 const openUnionOf = (schema: Schema): OpenUnionDef | undefined =>
   (schema as unknown as { _zod: { def: { openUnion?: OpenUnionDef } } })._zod.def.openUnion;
 const OPEN_UNIONS = PAIRS.map((p) => openUnionOf(p.schema)).filter((u): u is OpenUnionDef => u !== undefined);
-const TAG_KEYS = [...new Set(OPEN_UNIONS.map((u) => (Array.isArray(u.discriminator) ? u.discriminator.at(-1)! : u.discriminator)))].sort();
+const TAG_KEYS = [
+  ...new Set(OPEN_UNIONS.map((u) => (Array.isArray(u.discriminator) ? u.discriminator.at(-1)! : u.discriminator))),
+].sort();
 const FLAG_KEYS = [...new Set(OPEN_UNIONS.flatMap((u) => (u.flag ? [u.flag] : [])))].sort();
 
 // Strings worth trying wherever a string is: every enum value and constant of the spec, and every
@@ -64,7 +66,8 @@ const collectStrings = (node: unknown): void => {
   const record = node as Record<string, unknown>;
   if (Array.isArray(record.enum)) for (const v of record.enum) if (typeof v === 'string') specStrings.add(v);
   if (typeof record.const === 'string') specStrings.add(record.const);
-  for (const [key, value] of Object.entries(record)) if (key !== 'examples' && key !== 'description') collectStrings(value);
+  for (const [key, value] of Object.entries(record))
+    if (key !== 'examples' && key !== 'description') collectStrings(value);
 };
 collectStrings(spec.$defs);
 for (const union of OPEN_UNIONS) for (const key of Object.keys(union.options)) specStrings.add(key);
@@ -99,12 +102,18 @@ const specArbitraries = fc.letrec<Record<string, unknown>>((tie) => {
         return fc.array(of(n.items), { maxLength: 2 });
       case 'object':
         if (n.properties) {
-          const shape = Object.fromEntries(Object.entries(n.properties as Record<string, unknown>).map(([k, v]) => [k, of(v)]));
+          const shape = Object.fromEntries(
+            Object.entries(n.properties as Record<string, unknown>).map(([k, v]) => [k, of(v)]),
+          );
           return fc.record(shape, { requiredKeys: (n.required ?? []) as string[] });
         }
-        return fc.dictionary(fc.string({ maxLength: 4 }), n.additionalProperties === undefined ? jsonLeaf : of(n.additionalProperties), {
-          maxKeys: 3,
-        });
+        return fc.dictionary(
+          fc.string({ maxLength: 4 }),
+          n.additionalProperties === undefined ? jsonLeaf : of(n.additionalProperties),
+          {
+            maxKeys: 3,
+          },
+        );
       default:
         return jsonLeaf;
     }
@@ -116,13 +125,32 @@ const specArbitraries = fc.letrec<Record<string, unknown>>((tie) => {
 function valuesFor(base: string, schema: Schema): fc.Arbitrary<unknown> {
   if (SPEC_DEFS[base]) return specArbitraries[base]!;
   const options = (schema as unknown as { _zod: { def: { options?: Schema[] } } })._zod.def.options ?? [];
-  const known = options.map((o) => nameOfSchema.get(o)).filter((n): n is string => n !== undefined && SPEC_DEFS[n] !== undefined);
+  const known = options
+    .map((o) => nameOfSchema.get(o))
+    .filter((n): n is string => n !== undefined && SPEC_DEFS[n] !== undefined);
   if (known.length > 0) return fc.oneof(...known.map((n) => specArbitraries[n]!));
   return fc.oneof(fc.constantFrom(...STRING_POOL), jsonLeaf);
 }
 
 // ── mutations ──
-const ODD_VALUES: unknown[] = [undefined, null, 0, -0, 1.5, -1, Number.NaN, Number.POSITIVE_INFINITY, '', 'x', true, false, [], {}, ['fixed'], ['custom']];
+const ODD_VALUES: unknown[] = [
+  undefined,
+  null,
+  0,
+  -0,
+  1.5,
+  -1,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  '',
+  'x',
+  true,
+  false,
+  [],
+  {},
+  ['fixed'],
+  ['custom'],
+];
 /** A fresh copy each time: a later mutation may change the object it was written into. */
 const odd = (n: number): unknown => structuredClone(ODD_VALUES[n % ODD_VALUES.length]);
 const MUTATION_KINDS = [
@@ -153,7 +181,11 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
   pick: fc.nat(),
   other: fc.nat(),
   json: fc.jsonValue({ maxDepth: 2 }),
-  text: fc.oneof(fc.constantFrom(...STRING_POOL), fc.string({ maxLength: 8 }), fc.constantFrom('__proto__', 'constructor', 'toString', ...FLAG_KEYS)),
+  text: fc.oneof(
+    fc.constantFrom(...STRING_POOL),
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom('__proto__', 'constructor', 'toString', ...FLAG_KEYS),
+  ),
 });
 
 interface Slot {
@@ -209,7 +241,8 @@ function applyMutation(holder: { root: unknown }, m: Mutation): void {
     case 'addKey': {
       const target = pickFrom(objects);
       // defined, not assigned: an own "__proto__" key, as JSON.parse makes it
-      if (target) Object.defineProperty(target, m.text, { value: m.json, enumerable: true, writable: true, configurable: true });
+      if (target)
+        Object.defineProperty(target, m.text, { value: m.json, enumerable: true, writable: true, configurable: true });
       return;
     }
     case 'string': {
@@ -222,7 +255,8 @@ function applyMutation(holder: { root: unknown }, m: Mutation): void {
       const tagged = slots.filter((s) => !Array.isArray(s.parent) && TAG_KEYS.includes(String(s.key)));
       const target = pickFrom(tagged);
       const choice = m.pick % 3;
-      if (target) write(target, choice === 0 ? m.text : choice === 1 ? TAG_POOL[m.other % TAG_POOL.length] : odd(m.other));
+      if (target)
+        write(target, choice === 0 ? m.text : choice === 1 ? TAG_POOL[m.other % TAG_POOL.length] : odd(m.other));
       return;
     }
     case 'flag': {
@@ -260,7 +294,13 @@ function applyMutation(holder: { root: unknown }, m: Mutation): void {
       if (!target) return;
       const choice = m.pick % 4;
       if (choice === 0) (target as Record<symbol, unknown>)[Symbol('extra')] = m.json;
-      else if (choice === 1) Object.defineProperty(target, m.text || 'hidden', { value: { odd: true }, enumerable: false, writable: true, configurable: true });
+      else if (choice === 1)
+        Object.defineProperty(target, m.text || 'hidden', {
+          value: { odd: true },
+          enumerable: false,
+          writable: true,
+          configurable: true,
+        });
       else if (choice === 2) Object.setPrototypeOf(target, null);
       else Object.setPrototypeOf(target, { [m.text || 'inherited']: { odd: true } }); // an enumerable inherited key
       return;
@@ -302,7 +342,9 @@ const agree = (guard: Guard, schema: Schema, value: unknown, tally?: Tally): voi
 };
 const inspect = (value: unknown): string => {
   try {
-    const text = JSON.stringify(value, (_k, v) => (v === undefined ? '<undefined>' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+    const text = JSON.stringify(value, (_k, v) =>
+      v === undefined ? '<undefined>' : typeof v === 'number' && !Number.isFinite(v) ? String(v) : v,
+    );
     return text.length > 600 ? `${text.slice(0, 600)}…` : text;
   } catch {
     return String(value);
@@ -310,7 +352,13 @@ const inspect = (value: unknown): string => {
 };
 
 /** Runs the differential on `values`, each with up to three mutations; returns what zod answered. */
-const differential = (guard: Guard, schema: Schema, values: fc.Arbitrary<unknown>, numRuns: number, seed?: number): Tally => {
+const differential = (
+  guard: Guard,
+  schema: Schema,
+  values: fc.Arbitrary<unknown>,
+  numRuns: number,
+  seed?: number,
+): Tally => {
   const tally: Tally = { accepted: 0, rejected: 0 };
   fc.assert(
     fc.property(values, fc.array(mutationArb, { minLength: 0, maxLength: 3 }), (value, mutations) => {
@@ -390,7 +438,9 @@ describe('the generated guards', () => {
     const legacy = (fixtures['subscription.updated'] as any).data.product.prices.find((p: any) => p.legacy === true);
     expect(legacy, 'a fixture with a legacy price').toBeDefined();
     const deep = (depth: number): unknown =>
-      depth === 0 ? { property: 'p', operator: 'eq', value: 1 } : { conjunction: 'and', clauses: [deep(depth - 1), { property: 'q', operator: 'ne', value: true }] };
+      depth === 0
+        ? { property: 'p', operator: 'eq', value: 1 }
+        : { conjunction: 'and', clauses: [deep(depth - 1), { property: 'q', operator: 'ne', value: true }] };
     const cases: [Guard, Schema, unknown][] = [
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, { a: 1, b: 'x', c: false }],
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, { a: Number.NaN }],
@@ -398,11 +448,19 @@ describe('the generated guards', () => {
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, JSON.parse('{"__proto__": {"polluted": true}}')],
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, Object.create(null)],
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, { [Symbol('s')]: 1 }],
-      [isMetadataOutputType, schemas.MetadataOutputTypeSchema, Object.defineProperty({}, 'hidden', { value: {}, enumerable: false })],
+      [
+        isMetadataOutputType,
+        schemas.MetadataOutputTypeSchema,
+        Object.defineProperty({}, 'hidden', { value: {}, enumerable: false }),
+      ],
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, new Date()],
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, { constructor: 'a string' }],
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, Object.create({ inherited: { odd: true } })],
-      [isMetadataOutputType, schemas.MetadataOutputTypeSchema, Object.assign(Object.create({ a: 1 }), { a: { odd: true } })],
+      [
+        isMetadataOutputType,
+        schemas.MetadataOutputTypeSchema,
+        Object.assign(Object.create({ a: 1 }), { a: { odd: true } }),
+      ],
       [isMetadataOutputType, schemas.MetadataOutputTypeSchema, []],
       [isAnyProductPrice, schemas.AnyProductPriceSchema, price],
       [isAnyProductPrice, schemas.AnyProductPriceSchema, legacy],
@@ -419,21 +477,32 @@ describe('the generated guards', () => {
       [isMeterAggregation, schemas.MeterAggregationSchema, { func: 'sum', property: 'tokens' }],
       [isMeterAggregation, schemas.MeterAggregationSchema, { func: 'median' }],
       [isFilter, schemas.FilterSchema, deep(6)],
-      [isFilter, schemas.FilterSchema, { conjunction: 'and', clauses: [deep(3), { property: 'p', operator: 'eq', value: Number.POSITIVE_INFINITY }] }],
+      [
+        isFilter,
+        schemas.FilterSchema,
+        { conjunction: 'and', clauses: [deep(3), { property: 'p', operator: 'eq', value: Number.POSITIVE_INFINITY }] },
+      ],
       [isFilter, schemas.FilterSchema, { conjunction: 'and', clauses: [, deep(1)] }],
-      [isBenefitGrantWebhook, schemas.BenefitGrantWebhookSchema, { ...(fixtures['benefit_grant.created'] as any).data, benefit: null }],
+      [
+        isBenefitGrantWebhook,
+        schemas.BenefitGrantWebhookSchema,
+        { ...(fixtures['benefit_grant.created'] as any).data, benefit: null },
+      ],
     ];
     const tally: Tally = { accepted: 0, rejected: 0 };
     for (const [guard, schema, value] of cases) agree(guard, schema, value, tally);
     expect(tally.accepted).toBeGreaterThan(5);
     expect(tally.rejected).toBeGreaterThan(5);
   });
-
 });
 
 describe('the differential can fail', () => {
   // Guards with the bugs a hand-written checker typically has; the same harness must catch each.
-  const order = { guard: guards.EVENT_GUARDS['order.paid'], schema: EVENT_SCHEMAS['order.paid'], payload: fixtures['order.paid'] };
+  const order = {
+    guard: guards.EVENT_GUARDS['order.paid'],
+    schema: EVENT_SCHEMAS['order.paid'],
+    payload: fixtures['order.paid'],
+  };
   const replaceDeep = (value: unknown, fix: (v: unknown) => unknown): unknown => {
     const fixed = fix(value);
     if (Array.isArray(fixed)) return fixed.map((v) => replaceDeep(v, fix));
@@ -441,7 +510,11 @@ describe('the differential can fail', () => {
     return fixed;
   };
   const hasUndefined = (value: unknown): boolean =>
-    Array.isArray(value) ? value.some(hasUndefined) : isObject(value) ? Object.values(value).some((v) => v === undefined || hasUndefined(v)) : false;
+    Array.isArray(value)
+      ? value.some(hasUndefined)
+      : isObject(value)
+        ? Object.values(value).some((v) => v === undefined || hasUndefined(v))
+        : false;
 
   /** The disagreement the differential reports for a guard, or undefined when it finds none. */
   const disagreement = (guard: Guard, schema: Schema, values: fc.Arbitrary<unknown>): string | undefined => {
@@ -454,7 +527,8 @@ describe('the differential can fail', () => {
   };
 
   it('catches a guard that takes typeof "number" for z.number() (NaN and Infinity slip through)', () => {
-    const sloppy: Guard = (v) => order.guard(v) || order.guard(replaceDeep(v, (x) => (typeof x === 'number' && !Number.isFinite(x) ? 0 : x)));
+    const sloppy: Guard = (v) =>
+      order.guard(v) || order.guard(replaceDeep(v, (x) => (typeof x === 'number' && !Number.isFinite(x) ? 0 : x)));
     expect(disagreement(sloppy, order.schema, fc.constant(order.payload))).toMatch(/guard says true, zod says false/);
   });
 
@@ -465,7 +539,8 @@ describe('the differential can fail', () => {
 
   it('catches an open union that sends a `legacy:` tag to the fallback', () => {
     const price = guards.isAnyProductPrice;
-    const naive: Guard = (v) => (isObject(v) && typeof v.amount_type === 'string' && v.amount_type.startsWith('legacy:') ? true : price(v));
+    const naive: Guard = (v) =>
+      isObject(v) && typeof v.amount_type === 'string' && v.amount_type.startsWith('legacy:') ? true : price(v);
     const prices = fc.constantFrom(...(fixtures['subscription.updated'] as any).data.product.prices);
     expect(disagreement(naive, schemas.AnyProductPriceSchema, prices)).toMatch(/guard says true, zod says false/);
   });
@@ -488,12 +563,13 @@ describe('parseEvent on the fast path', () => {
     expect(parseEvent(given)).toBe(given);
   });
 
-  it('an invalid payload still gets zod\'s issues', () => {
+  it("an invalid payload still gets zod's issues", () => {
     const payload = structuredClone(fixtures['order.paid']) as any;
     payload.data.total_amount = 'ten';
     const result = safeParseEvent(payload);
     expect(result.success).toBe(false);
-    if (!result.success) expect(result.error).toMatchObject({ code: 'invalid_payload', issues: [{ path: ['data', 'total_amount'] }] });
+    if (!result.success)
+      expect(result.error).toMatchObject({ code: 'invalid_payload', issues: [{ path: ['data', 'total_amount'] }] });
   });
 });
 
@@ -507,7 +583,9 @@ describe('parseEvent when a guard turns a payload down', () => {
     vi.resetModules();
     vi.doMock('../../src/events/generated/guards', async (importOriginal) => {
       const original = await importOriginal<typeof guards>();
-      const replaced = Object.fromEntries(Object.entries(original.EVENT_GUARDS).map(([type, guard]) => [type, replace(guard)]));
+      const replaced = Object.fromEntries(
+        Object.entries(original.EVENT_GUARDS).map(([type, guard]) => [type, replace(guard)]),
+      );
       return { ...original, EVENT_GUARDS: replaced };
     });
     return import('../../src/events/parse');
@@ -575,6 +653,8 @@ describe('the runtime helpers match zod on their own', () => {
     expect(hasEnumerableSymbol(Object.defineProperty({}, hidden, { value: 1, enumerable: false }))).toBe(false);
     expect(hasEnumerableSymbol(Object.create({ [shown]: 1 }))).toBe(false);
     expect(hasEnumerableSymbol({ shown: 1 })).toBe(false);
-    expect(hasEnumerableSymbol(Object.defineProperty({ [shown]: 1 }, hidden, { value: 1, enumerable: false }))).toBe(true);
+    expect(hasEnumerableSymbol(Object.defineProperty({ [shown]: 1 }, hidden, { value: 1, enumerable: false }))).toBe(
+      true,
+    );
   });
 });

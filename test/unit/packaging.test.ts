@@ -46,7 +46,9 @@ describe('the published package', () => {
 
   it('ships dist, the readme, the changelog and the manifest only', () => {
     const outside = installed.files.filter((file) => !file.startsWith('dist/'));
-    expect(outside.filter((file) => !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(file))).toEqual([]);
+    expect(outside.filter((file) => !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(file))).toEqual(
+      [],
+    );
     expect(installed.files.some((file) => file.endsWith('.map') || file.endsWith('.ts.map'))).toBe(false);
   });
 
@@ -54,9 +56,11 @@ describe('the published package', () => {
     expect(Object.keys(manifest.exports).sort()).toEqual([...SUBPATHS, './package.json'].sort());
     const files = new Set(installed.files);
     for (const [subpath, target] of Object.entries(manifest.exports)) {
-      for (const leaf of leaves(target)) expect(files.has(normalise(leaf.path)), `${subpath} → ${leaf.path}`).toBe(true);
+      for (const leaf of leaves(target))
+        expect(files.has(normalise(leaf.path)), `${subpath} → ${leaf.path}`).toBe(true);
     }
-    for (const field of [manifest.main, manifest.module, manifest.types]) expect(files.has(normalise(field))).toBe(true);
+    for (const field of [manifest.main, manifest.module, manifest.types])
+      expect(files.has(normalise(field))).toBe(true);
     for (const [subpath, paths] of Object.entries(manifest.typesVersions['*'] ?? {})) {
       expect(SUBPATHS).toContain(`./${subpath}`);
       for (const path of paths) expect(files.has(normalise(path)), path).toBe(true);
@@ -70,7 +74,8 @@ describe('the published package', () => {
       const all = leaves(target);
       for (const leaf of all) {
         const [first] = leaf.conditions;
-        if (first === 'require') expect(leaf.path, `${subpath} ${leaf.conditions.join('.')}`).toMatch(/\.d\.cts$|\.cjs$/);
+        if (first === 'require')
+          expect(leaf.path, `${subpath} ${leaf.conditions.join('.')}`).toMatch(/\.d\.cts$|\.cjs$/);
         else expect(leaf.path, `${subpath} ${leaf.conditions.join('.')}`).toMatch(/\.d\.ts$|\.js$/);
         if (leaf.conditions.at(-1) === 'types') expect(leaf.conditions.indexOf('types')).toBe(1);
       }
@@ -98,12 +103,17 @@ describe('the published package', () => {
   }, 60_000);
 
   it('passes @arethetypeswrong/cli for node10, node16 (CJS and ESM) and bundler resolution', async () => {
-    const tarball = join(installed.dir, `polar-webhooks-${JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version}.tgz`);
+    const tarball = join(
+      installed.dir,
+      `polar-webhooks-${JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version}.tgz`,
+    );
     const result = await run(join(BIN, 'attw'), [tarball, '--no-definitely-typed', '--format', 'json'], {
       cwd: installed.dir,
       maxBuffer: 64 * 1024 * 1024,
     }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
-    const report = JSON.parse(result.stdout) as { analysis: { problems: unknown[]; entrypoints: Record<string, unknown> } };
+    const report = JSON.parse(result.stdout) as {
+      analysis: { problems: unknown[]; entrypoints: Record<string, unknown> };
+    };
     expect(Object.keys(report.analysis.entrypoints).sort()).toEqual([...SUBPATHS, './package.json'].sort());
     expect(report.analysis.problems).toEqual([]);
   }, 60_000);

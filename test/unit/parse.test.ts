@@ -144,7 +144,10 @@ describe('parseEvent', () => {
   });
 
   it('does not let a "__proto__" key reach Object.prototype', () => {
-    const text = fixtureText('customer.created').replace('"metadata": {', '"metadata": { "__proto__": { "polluted": "yes" },');
+    const text = fixtureText('customer.created').replace(
+      '"metadata": {',
+      '"metadata": { "__proto__": { "polluted": "yes" },',
+    );
     const event = parseEvent(text);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.getPrototypeOf(event)).toBe(Object.prototype);

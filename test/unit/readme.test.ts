@@ -32,8 +32,18 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('README examples', () => {
   it('has a TypeScript example for every entry point', () => {
-    for (const entry of ["'polar-webhooks'", "'polar-webhooks/express'", "'polar-webhooks/next'", "'polar-webhooks/hono'", "'polar-webhooks/testing'", "'polar-webhooks/schemas'"]) {
-      expect(blocks.some((b) => b.includes(`from ${entry}`)), entry).toBe(true);
+    for (const entry of [
+      "'polar-webhooks'",
+      "'polar-webhooks/express'",
+      "'polar-webhooks/next'",
+      "'polar-webhooks/hono'",
+      "'polar-webhooks/testing'",
+      "'polar-webhooks/schemas'",
+    ]) {
+      expect(
+        blocks.some((b) => b.includes(`from ${entry}`)),
+        entry,
+      ).toBe(true);
     }
   });
 
@@ -49,7 +59,10 @@ describe('README examples', () => {
         .filter(([name]) => new RegExp(`\\b${name}\\b`).test(code) && !declares(code, name))
         .map(([, declaration]) => declaration);
       const file = join(dir, `block-${i}.ts`);
-      writeFileSync(file, `${code.replaceAll("'@/lib/webhooks'", "'./webhooks'")}\n${ambient.join('\n')}\nexport {};\n`);
+      writeFileSync(
+        file,
+        `${code.replaceAll("'@/lib/webhooks'", "'./webhooks'")}\n${ambient.join('\n')}\nexport {};\n`,
+      );
       files.push(file);
     });
     expect(files.length).toBeGreaterThan(10);
@@ -65,7 +78,9 @@ describe('README examples', () => {
       esModuleInterop: true,
     });
     const problems = ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : '';
+      const where = d.file
+        ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+        : '';
       return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
     });
     expect(problems).toEqual([]);

@@ -21,7 +21,12 @@ function setup(options: Partial<Parameters<typeof createWebhooks>[0]> = {}) {
 }
 
 function request(delivery: { body: string; headers: Record<string, string> }, init: RequestInit = {}): Request {
-  return new Request('http://localhost/hook', { method: 'POST', body: delivery.body, headers: delivery.headers, ...init });
+  return new Request('http://localhost/hook', {
+    method: 'POST',
+    body: delivery.body,
+    headers: delivery.headers,
+    ...init,
+  });
 }
 
 async function answer(response: Response): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -44,7 +49,9 @@ describe('handle(request)', () => {
     expect(tampered.status).toBe(403);
     expect(tampered.json.error).toBe('no_matching_signature');
     expect(String(tampered.json.message).length).toBeGreaterThan(20);
-    const stale = await answer(await webhooks.handle(request(sign(delivery.body, { at: new Date(Date.now() - 600_000) }))));
+    const stale = await answer(
+      await webhooks.handle(request(sign(delivery.body, { at: new Date(Date.now() - 600_000) }))),
+    );
     expect(stale).toMatchObject({ status: 403, json: { error: 'timestamp_too_old' } });
     const noHeaders = await answer(await webhooks.handle(request({ body: delivery.body, headers: {} })));
     expect(noHeaders).toMatchObject({ status: 400, json: { error: 'missing_header' } });
@@ -223,7 +230,10 @@ describe('handle(request): handlers, answers and runtimes', () => {
       body: new Uint8Array(LIMIT + 1),
       headers: { 'content-length': '10' },
     });
-    await expect(readRequestBody(understated, LIMIT, true)).rejects.toMatchObject({ code: 'body_too_large', status: 413 });
+    await expect(readRequestBody(understated, LIMIT, true)).rejects.toMatchObject({
+      code: 'body_too_large',
+      status: 413,
+    });
     const overstated = new Request('http://localhost/hook', {
       method: 'POST',
       body: 'x',
@@ -236,7 +246,8 @@ describe('handle(request): handlers, answers and runtimes', () => {
   it('takes only a plain byte count as a declared length', () => {
     expect(checkDeclaredLength('3375', LIMIT)).toBe(3375);
     expect(checkDeclaredLength('0', LIMIT)).toBe(0);
-    for (const odd of [null, undefined, '', 'abc', '12.5', '-1', '10, 10']) expect(checkDeclaredLength(odd, LIMIT)).toBeUndefined();
+    for (const odd of [null, undefined, '', 'abc', '12.5', '-1', '10, 10'])
+      expect(checkDeclaredLength(odd, LIMIT)).toBeUndefined();
     expect(() => checkDeclaredLength(String(LIMIT + 1), LIMIT)).toThrow(WebhookRequestError);
   });
 
@@ -272,10 +283,16 @@ describe('respond({ method, body, headers })', () => {
     const bytes = new TextEncoder().encode(delivery.body);
     for (const body of [delivery.body, bytes, bytes.buffer.slice(0)]) {
       const result = await webhooks.respond({ method: 'POST', body, headers: delivery.headers });
-      expect(result).toEqual({ status: 202, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"ok":true}' });
+      expect(result).toEqual({
+        status: 202,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: '{"ok":true}',
+      });
     }
     expect(ran).toHaveBeenCalledTimes(3);
-    expect((await webhooks.respond({ method: 'GET', body: null, headers: {} })).headers).toMatchObject({ allow: 'POST' });
+    expect((await webhooks.respond({ method: 'GET', body: null, headers: {} })).headers).toMatchObject({
+      allow: 'POST',
+    });
   });
 
   it('gives every caller an answer object of its own, which it may change', async () => {
@@ -284,7 +301,11 @@ describe('respond({ method, body, headers })', () => {
     expect(Object.isFrozen(first) || Object.isFrozen(first.headers)).toBe(false);
     (first.headers as Record<string, string>)['x-extra'] = 'mine';
     const second = await webhooks.respond({ method: 'POST', ...sign(JSON.stringify(orderPaid())) });
-    expect(second).toEqual({ status: 202, headers: { 'content-type': 'application/json; charset=utf-8' }, body: '{"ok":true}' });
+    expect(second).toEqual({
+      status: 202,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: '{"ok":true}',
+    });
     expect(second).not.toBe(first);
   });
 
@@ -340,37 +361,51 @@ describe('body limits (properties)', () => {
   it('exceedsLimit agrees with the UTF-8 encoding for any string and limit', () => {
     const encoder = new TextEncoder();
     fc.assert(
-      fc.property(fc.string({ unit: fc.oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }), fc.constantFrom('\uD800', '\uDC00', 'é', '€', '😀')), maxLength: 200 }), fc.nat(800), (text, limit) => {
-        expect(exceedsLimit(text, limit)).toBe(encoder.encode(text).length > limit);
-      }),
+      fc.property(
+        fc.string({
+          unit: fc.oneof(
+            fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+            fc.constantFrom('\uD800', '\uDC00', 'é', '€', '😀'),
+          ),
+          maxLength: 200,
+        }),
+        fc.nat(800),
+        (text, limit) => {
+          expect(exceedsLimit(text, limit)).toBe(encoder.encode(text).length > limit);
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   it('readRequestBody returns the exact bytes under the limit and 413 over it, however the stream is chunked', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 12 }), fc.nat(2000), async (chunks, limit) => {
-        const total = chunks.reduce((n, c) => n + c.length, 0);
-        const stream = new ReadableStream<Uint8Array>({
-          start(controller) {
-            for (const chunk of chunks) controller.enqueue(chunk);
-            controller.close();
-          },
-        });
-        const req = new Request('http://localhost/', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
-        const read = readRequestBody(req, limit);
-        if (total > limit) {
-          await expect(read).rejects.toBeInstanceOf(WebhookRequestError);
-        } else {
-          const expected = new Uint8Array(total);
-          let offset = 0;
-          for (const chunk of chunks) {
-            expected.set(chunk, offset);
-            offset += chunk.length;
+      fc.asyncProperty(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 12 }),
+        fc.nat(2000),
+        async (chunks, limit) => {
+          const total = chunks.reduce((n, c) => n + c.length, 0);
+          const stream = new ReadableStream<Uint8Array>({
+            start(controller) {
+              for (const chunk of chunks) controller.enqueue(chunk);
+              controller.close();
+            },
+          });
+          const req = new Request('http://localhost/', { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+          const read = readRequestBody(req, limit);
+          if (total > limit) {
+            await expect(read).rejects.toBeInstanceOf(WebhookRequestError);
+          } else {
+            const expected = new Uint8Array(total);
+            let offset = 0;
+            for (const chunk of chunks) {
+              expected.set(chunk, offset);
+              offset += chunk.length;
+            }
+            expect(Array.from(await read)).toEqual(Array.from(expected));
           }
-          expect(Array.from(await read)).toEqual(Array.from(expected));
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -166,7 +166,9 @@ describe('failures', () => {
     });
     webhooks.onAny(() => void ran.push('c'));
     const reported: { error: unknown; eventType: string | undefined; id: string; event: unknown }[] = [];
-    webhooks.onError((error, ctx) => void reported.push({ error, eventType: ctx.eventType, id: ctx.id, event: ctx.event }));
+    webhooks.onError(
+      (error, ctx) => void reported.push({ error, eventType: ctx.eventType, id: ctx.id, event: ctx.event }),
+    );
     const e = event('order.paid');
     const failure = await webhooks.receive(e, context).catch((x: unknown) => x);
     expect(ran).toEqual(['a', 'b', 'c']);
@@ -222,7 +224,10 @@ describe('failures', () => {
       expect((failure as WebhookHandlerError).errors).toEqual([boom]);
       await new Promise((r) => setTimeout(r, 10));
       expect(unhandled).not.toHaveBeenCalled();
-      expect(logger.error.mock.calls.map((c) => (c[1] as Error).message).sort()).toEqual(['onError async', 'onError sync']);
+      expect(logger.error.mock.calls.map((c) => (c[1] as Error).message).sort()).toEqual([
+        'onError async',
+        'onError sync',
+      ]);
     } finally {
       process.off('unhandledRejection', unhandled);
     }
@@ -252,7 +257,10 @@ describe('verifyAndReceive', () => {
     webhooks.onUnknown(ran);
     const delivery = sign(JSON.stringify(orderPaid()));
     const tampered = { ...delivery, body: delivery.body.replace('order.paid', 'order.created') };
-    await expect(webhooks.verifyAndReceive(tampered)).rejects.toMatchObject({ code: 'no_matching_signature', status: 403 });
+    await expect(webhooks.verifyAndReceive(tampered)).rejects.toMatchObject({
+      code: 'no_matching_signature',
+      status: 403,
+    });
     const stale = sign(delivery.body, { at: new Date(Date.now() - 3_600_000) });
     await expect(webhooks.verifyAndReceive(stale)).rejects.toBeInstanceOf(WebhookVerificationError);
     expect(ran).not.toHaveBeenCalled();
@@ -318,9 +326,14 @@ describe('verifyAndReceive', () => {
   it('logs an invalid payload when no onError handler is registered, and treats non-JSON the same way', async () => {
     const { webhooks, logger } = router();
     await webhooks.verifyAndReceive(sign(invalidBody()));
-    await expect(webhooks.verifyAndReceive(sign('{"type": "order.paid", '))).resolves.toMatchObject({ kind: 'invalid' });
+    await expect(webhooks.verifyAndReceive(sign('{"type": "order.paid", '))).resolves.toMatchObject({
+      kind: 'invalid',
+    });
     expect(logger.error).toHaveBeenCalledTimes(2);
-    expect(logger.error.mock.calls.map((c) => (c[1] as WebhookPayloadError).code)).toEqual(['invalid_payload', 'invalid_json']);
+    expect(logger.error.mock.calls.map((c) => (c[1] as WebhookPayloadError).code)).toEqual([
+      'invalid_payload',
+      'invalid_json',
+    ]);
   });
 
   it("rejects an invalid payload with onInvalidPayload: 'retry', after reporting it", async () => {

@@ -93,12 +93,14 @@ function walk(value: unknown, pointer: string, path: Path, sites: Site[]): void 
       sites.push({ path, kind: 'model' });
       for (const key of node.required ?? []) if (key in object) sites.push({ path: [...path, key], kind: 'required' });
       for (const [key, child] of Object.entries(object)) {
-        if (node.properties[key]) walk(child, `${at}/properties/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, [...path, key], sites);
+        if (node.properties[key])
+          walk(child, `${at}/properties/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, [...path, key], sites);
       }
     } else {
       sites.push({ path, kind: 'record' });
       if (node.additionalProperties && typeof node.additionalProperties === 'object') {
-        for (const [key, child] of Object.entries(object)) walk(child, `${at}/additionalProperties`, [...path, key], sites);
+        for (const [key, child] of Object.entries(object))
+          walk(child, `${at}/additionalProperties`, [...path, key], sites);
       }
     }
   }
@@ -158,7 +160,9 @@ describe('the generated schemas against the fixtures', () => {
   });
 
   it('accepts date-times with microseconds and with a +00:00 offset (both occur in the fixtures)', () => {
-    const text = Object.values(fixtures).map((f) => JSON.stringify(f)).join('');
+    const text = Object.values(fixtures)
+      .map((f) => JSON.stringify(f))
+      .join('');
     expect(text).toMatch(/"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"/);
     expect(text).toMatch(/"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00"/);
   });
@@ -201,7 +205,11 @@ describe('mutations derived from the fixtures and the spec (fast-check)', () => 
       if (specAccepts(mutated)) continue;
       const result = safeParseEvent(mutated);
       expect(result.success, path.join('.')).toBe(false);
-      if (!result.success) expect(issuesOf(result.error).some((i) => samePath(i.path, path)), path.join('.')).toBe(true);
+      if (!result.success)
+        expect(
+          issuesOf(result.error).some((i) => samePath(i.path, path)),
+          path.join('.'),
+        ).toBe(true);
     }
   });
 
@@ -239,7 +247,9 @@ describe('mutations derived from the fixtures and the spec (fast-check)', () => 
 
   it('a value of the wrong primitive type: rejected when the spec rejects it, at that path', () => {
     const wrong = (primitive: string) =>
-      primitive === 'string' ? fc.oneof(fc.integer(), fc.boolean(), fc.constant({})) : fc.oneof(fc.string(), fc.constant([]));
+      primitive === 'string'
+        ? fc.oneof(fc.integer(), fc.boolean(), fc.constant({}))
+        : fc.oneof(fc.string(), fc.constant([]));
     const site = fc.constantFrom(...primitives).chain((s) => fc.tuple(fc.constant(s), wrong(s.site.primitive!)));
     let rejected = 0;
     fc.assert(
@@ -263,7 +273,10 @@ describe('mutations derived from the fixtures and the spec (fast-check)', () => 
     payload.data.total_amount = '3625';
     const result = safeParseEvent(payload);
     expect(result.success).toBe(false);
-    if (!result.success) expect(issuesOf(result.error)).toEqual([{ path: ['data', 'total_amount'], message: expect.stringMatching(/number/) }]);
+    if (!result.success)
+      expect(issuesOf(result.error)).toEqual([
+        { path: ['data', 'total_amount'], message: expect.stringMatching(/number/) },
+      ]);
   });
 });
 
@@ -308,8 +321,15 @@ describe('tagged unions stay open', () => {
     // one that fits neither is reported by the legacy shape, the one its flag names
     legacy.recurring_interval = 5;
     delete legacy.price_amount;
-    expect(AnyProductPriceSchema.safeParse(legacy).error?.issues.map((i) => i.path)).toEqual([['recurring_interval'], ['price_amount']]);
-    const tiered = { ...clone(product.prices[0]), amount_type: 'metered_tiers', tiers: [{ up_to: 1000, unit_amount: '0.01' }] };
+    expect(AnyProductPriceSchema.safeParse(legacy).error?.issues.map((i) => i.path)).toEqual([
+      ['recurring_interval'],
+      ['price_amount'],
+    ]);
+    const tiered = {
+      ...clone(product.prices[0]),
+      amount_type: 'metered_tiers',
+      tiers: [{ up_to: 1000, unit_amount: '0.01' }],
+    };
     delete tiered.price_amount;
     expect(AnyProductPriceSchema.parse(tiered)).toEqual(tiered);
   });
@@ -317,8 +337,14 @@ describe('tagged unions stay open', () => {
   it('customers, custom fields and meter aggregations of a new kind are accepted too', () => {
     const customer = { ...clone((fixtures['customer.created'] as any).data), type: 'organization' };
     expect(CustomerSchema.parse(customer)).toEqual(customer);
-    expect(MeterAggregationSchema.parse({ func: 'p99', property: 'latency_ms' })).toEqual({ func: 'p99', property: 'latency_ms' });
-    expect(MeterAggregationSchema.parse({ func: 'sum', property: 'tokens' })).toEqual({ func: 'sum', property: 'tokens' });
+    expect(MeterAggregationSchema.parse({ func: 'p99', property: 'latency_ms' })).toEqual({
+      func: 'p99',
+      property: 'latency_ms',
+    });
+    expect(MeterAggregationSchema.parse({ func: 'sum', property: 'tokens' })).toEqual({
+      func: 'sum',
+      property: 'tokens',
+    });
     expect(MeterAggregationSchema.safeParse({ func: 'sum' }).error?.issues.map((i) => i.path)).toEqual([['property']]);
   });
 
@@ -332,7 +358,10 @@ describe('tagged unions stay open', () => {
 
   it('rejects a value that is not an object, and an unknown tag when there is no fallback', () => {
     expect(BenefitSchema.safeParse('license_keys').error?.issues[0]?.code).toBe('invalid_type');
-    const closed = openUnion<{ kind: 'a' }>({ discriminator: 'kind', options: { a: z.looseObject({ kind: z.literal('a') }) } });
+    const closed = openUnion<{ kind: 'a' }>({
+      discriminator: 'kind',
+      options: { a: z.looseObject({ kind: z.literal('a') }) },
+    });
     const result = closed.safeParse({ kind: 'b' });
     expect(result.error?.issues[0]).toMatchObject({ code: 'invalid_value', path: ['kind'] });
     expect(closed.parse({ kind: 'a', extra: 1 })).toEqual({ kind: 'a', extra: 1 });
@@ -341,14 +370,20 @@ describe('tagged unions stay open', () => {
   it('the union schema picks the payload schema by type', () => {
     for (const type of EVENT_TYPES) expect(PolarWebhookEventSchema.safeParse(fixtures[type]).success).toBe(true);
     const unknown = { ...fixtures['order.paid'], type: 'order.teleported' };
-    expect(PolarWebhookEventSchema.safeParse(unknown).error?.issues[0]).toMatchObject({ code: 'invalid_value', path: ['type'] });
+    expect(PolarWebhookEventSchema.safeParse(unknown).error?.issues[0]).toMatchObject({
+      code: 'invalid_value',
+      path: ['type'],
+    });
   });
 });
 
 describe('other shapes', () => {
   it('meter filters nest (a recursive schema) and report issues deep inside', () => {
     const leaf = { property: 'status', operator: 'eq', value: 200 };
-    const filter = { conjunction: 'and', clauses: [leaf, { conjunction: 'or', clauses: [leaf, { conjunction: 'and', clauses: [leaf] }] }] };
+    const filter = {
+      conjunction: 'and',
+      clauses: [leaf, { conjunction: 'or', clauses: [leaf, { conjunction: 'and', clauses: [leaf] }] }],
+    };
     expect(FilterSchema.parse(filter)).toEqual(filter);
     const broken = structuredClone(filter) as any;
     broken.clauses[1].clauses[1].clauses[0] = { property: 'status', operator: 'eq', value: { nested: true } };

@@ -25,7 +25,9 @@ describe('the pure-JS HMAC-SHA256 used where no synchronous crypto exists', () =
   it('matches node:crypto for HMAC, with keys shorter and longer than a block', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 150 }), fc.uint8Array({ maxLength: 300 }), (key, data) => {
-        expect(Buffer.from(hmacSha256(key, data)).toString('base64')).toBe(createHmac('sha256', key).update(data).digest('base64'));
+        expect(Buffer.from(hmacSha256(key, data)).toString('base64')).toBe(
+          createHmac('sha256', key).update(data).digest('base64'),
+        );
       }),
       { numRuns: 300 },
     );
@@ -70,14 +72,22 @@ describe('signPayload', () => {
         'webhook-signature': sign(keyOf(secret, scheme), 'msg_1', '1800000000', body),
       });
       const forced = scheme === 'legacy' ? 'legacy' : 'standard';
-      expect(verifySignature(body, headers, secret, { scheme: forced, now: new Date(1_800_000_000_000) }).scheme).toBe(scheme);
+      expect(verifySignature(body, headers, secret, { scheme: forced, now: new Date(1_800_000_000_000) }).scheme).toBe(
+        scheme,
+      );
     }
   });
 
   it('an explicit scheme overrides the guess; bytes and strings sign the same', () => {
     const secret = standardSecret();
     const a = signPayload({ body: 'x', secret, id: 'm', timestamp: new Date(1_800_000_000_500), scheme: 'legacy' });
-    const b = signPayload({ body: new TextEncoder().encode('x'), secret, id: 'm', timestamp: 1_800_000_000, scheme: 'legacy' });
+    const b = signPayload({
+      body: new TextEncoder().encode('x'),
+      secret,
+      id: 'm',
+      timestamp: 1_800_000_000,
+      scheme: 'legacy',
+    });
     expect(a).toEqual(b);
     expect(a['webhook-signature']).toBe(sign(keyOf(secret, 'legacy'), 'm', '1800000000', 'x'));
   });

@@ -1,14 +1,12 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { WebhookVerificationError, type WebhookVerificationErrorCode } from '../../src/errors';
-import { verifySignature, verifySignatureAsync, verifyWithWebCrypto, type VerifyOptions } from '../../src/verify/verify';
 import {
-  delivery,
-  keyOf,
-  legacyPolarSecret,
-  legacyWhsecSecret,
-  sign,
-  standardSecret,
-} from '../helpers/deliveries';
+  verifySignature,
+  verifySignatureAsync,
+  verifyWithWebCrypto,
+  type VerifyOptions,
+} from '../../src/verify/verify';
+import { delivery, keyOf, legacyPolarSecret, legacyWhsecSecret, sign, standardSecret } from '../helpers/deliveries';
 
 type Verify = typeof verifySignature;
 type Args = Parameters<Verify>;
@@ -16,7 +14,9 @@ type Args = Parameters<Verify>;
 const reached = new Set<WebhookVerificationErrorCode>();
 
 /** Runs the three implementations and checks they agree; returns the common outcome. */
-async function outcome(...args: Args): Promise<{ ok: true; id: string; scheme: string; secretIndex: number } | { ok: false; code: string }> {
+async function outcome(
+  ...args: Args
+): Promise<{ ok: true; id: string; scheme: string; secretIndex: number } | { ok: false; code: string }> {
   const results = [];
   for (const run of [
     async () => verifySignature(...args),
@@ -64,7 +64,12 @@ describe('Standard Webhooks conformance (vectors of the reference libraries)', (
   });
 
   it('accepts a list of signatures with other versions among them', async () => {
-    const signature = ['v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=', 'v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=', expected, 'v1a,abc'].join(' ');
+    const signature = [
+      'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=',
+      'v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=',
+      expected,
+      'v1a,abc',
+    ].join(' ');
     expect(await code(body, { ...headers, 'webhook-signature': signature }, secret, { now })).toBe('ok');
   });
 
@@ -73,11 +78,17 @@ describe('Standard Webhooks conformance (vectors of the reference libraries)', (
   });
 
   it('rejects invalid, partial and empty signatures', async () => {
-    expect(await code(body, { ...headers, 'webhook-signature': 'v1,dawfeoifkpqwoekfpqoekf' }, secret, { now })).toBe('no_matching_signature');
-    expect(await code(body, { ...headers, 'webhook-signature': expected.slice(0, 8) }, secret, { now })).toBe('no_matching_signature');
+    expect(await code(body, { ...headers, 'webhook-signature': 'v1,dawfeoifkpqwoekfpqoekf' }, secret, { now })).toBe(
+      'no_matching_signature',
+    );
+    expect(await code(body, { ...headers, 'webhook-signature': expected.slice(0, 8) }, secret, { now })).toBe(
+      'no_matching_signature',
+    );
     expect(await code(body, { ...headers, 'webhook-signature': 'v1,' }, secret, { now })).toBe('malformed_header');
     expect(await code(body, { ...headers, 'webhook-signature': 'garbage' }, secret, { now })).toBe('malformed_header');
-    expect(await code(body, { ...headers, 'webhook-signature': 'v2,' + expected.slice(3) }, secret, { now })).toBe('no_matching_signature');
+    expect(await code(body, { ...headers, 'webhook-signature': 'v2,' + expected.slice(3) }, secret, { now })).toBe(
+      'no_matching_signature',
+    );
   });
 
   it('rejects missing headers, naming them', async () => {
@@ -105,7 +116,12 @@ describe("Polar's two key schemes", () => {
   for (const c of cases) {
     it(`${c.name}: verifies in auto mode and reports the scheme`, async () => {
       const d = delivery(c.secret, c.scheme);
-      expect(await outcome(d.body, d.headers, c.secret)).toEqual({ ok: true, id: d.id, scheme: c.scheme, secretIndex: 0 });
+      expect(await outcome(d.body, d.headers, c.secret)).toEqual({
+        ok: true,
+        id: d.id,
+        scheme: c.scheme,
+        secretIndex: 0,
+      });
       expect(await code(d.body, d.headers, c.secret, { scheme: c.scheme })).toBe('ok');
     });
 
@@ -149,8 +165,14 @@ describe('secret rotation', () => {
     const newSecret = standardSecret();
     const oldDelivery = delivery(oldSecret, 'legacy');
     const newDelivery = delivery(newSecret, 'standard');
-    expect(await outcome(oldDelivery.body, oldDelivery.headers, [newSecret, oldSecret])).toMatchObject({ ok: true, secretIndex: 1 });
-    expect(await outcome(newDelivery.body, newDelivery.headers, [newSecret, oldSecret])).toMatchObject({ ok: true, secretIndex: 0 });
+    expect(await outcome(oldDelivery.body, oldDelivery.headers, [newSecret, oldSecret])).toMatchObject({
+      ok: true,
+      secretIndex: 1,
+    });
+    expect(await outcome(newDelivery.body, newDelivery.headers, [newSecret, oldSecret])).toMatchObject({
+      ok: true,
+      secretIndex: 0,
+    });
     const stranger = delivery(standardSecret(), 'standard');
     expect(await code(stranger.body, stranger.headers, [newSecret, oldSecret])).toBe('no_matching_signature');
   });
@@ -185,7 +207,9 @@ describe('secret mistakes are errors with a hint, never a silent mismatch', () =
     });
   }
   it('an unknown scheme option is invalid_option', async () => {
-    expect(await code(d.body, d.headers, standardSecret(), { scheme: 'hex' } as unknown as VerifyOptions)).toBe('invalid_option');
+    expect(await code(d.body, d.headers, standardSecret(), { scheme: 'hex' } as unknown as VerifyOptions)).toBe(
+      'invalid_option',
+    );
   });
 });
 
@@ -266,7 +290,11 @@ describe('every header shape', () => {
 
   it('plain records in any letter case', async () => {
     const upper = Object.fromEntries(Object.entries(d.headers).map(([k, v]) => [k.toUpperCase(), v]));
-    const title = { 'Webhook-Id': d.id, 'Webhook-Timestamp': d.headers['webhook-timestamp'], 'Webhook-Signature': d.headers['webhook-signature'] };
+    const title = {
+      'Webhook-Id': d.id,
+      'Webhook-Timestamp': d.headers['webhook-timestamp'],
+      'Webhook-Signature': d.headers['webhook-signature'],
+    };
     expect(await code(d.body, upper, secret)).toBe('ok');
     expect(await code(d.body, title, secret)).toBe('ok');
   });

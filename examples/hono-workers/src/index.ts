@@ -15,7 +15,9 @@ function buildWebhooks(secret: string): Webhooks {
     const order = event.data;
     // Fulfil here. Polar re-sends the same webhook id on every retry: record it (in D1, or a
     // Durable Object) and skip ids you have already processed.
-    console.log(`order.paid ${order.id} (webhook ${id}) ${order.total_amount} ${order.currency} from ${order.customer.email}`);
+    console.log(
+      `order.paid ${order.id} (webhook ${id}) ${order.total_amount} ${order.currency} from ${order.customer.email}`,
+    );
   });
 
   // Revoke on `subscription.revoked`, not `subscription.canceled` (access lasts until the period ends).
@@ -34,7 +36,9 @@ function buildWebhooks(secret: string): Webhooks {
   });
 
   webhooks.onError((error, { id, eventType }) => {
-    console.error(`webhook ${id} (${eventType ?? 'no type'}) failed: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(
+      `webhook ${id} (${eventType ?? 'no type'}) failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   });
 
   return webhooks;

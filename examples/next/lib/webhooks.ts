@@ -8,7 +8,9 @@ webhooks.on('order.paid', async (event, { id }) => {
   const order = event.data;
   // Fulfil here. Polar re-sends the same webhook id on every retry: store it with a unique
   // constraint in the same transaction as the fulfilment, and skip ids already stored.
-  console.log(`order.paid ${order.id} (webhook ${id}) ${order.total_amount} ${order.currency} from ${order.customer.email}`);
+  console.log(
+    `order.paid ${order.id} (webhook ${id}) ${order.total_amount} ${order.currency} from ${order.customer.email}`,
+  );
 });
 
 // Revoke on `subscription.revoked`, not `subscription.canceled` (access lasts until the period ends).
@@ -26,5 +28,7 @@ webhooks.onUnknown((event, { id }) => {
 });
 
 webhooks.onError((error, { id, eventType }) => {
-  console.error(`webhook ${id} (${eventType ?? 'no type'}) failed: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(
+    `webhook ${id} (${eventType ?? 'no type'}) failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 });

@@ -14,7 +14,9 @@ export function recordingWebhooks(route) {
     if (event.data.metadata.fail === 'yes') throw new Error('handler failed on purpose');
     await report({ route, kind: 'event', type: event.type, id: context.id, data: event.data });
   });
-  webhooks.onUnknown((event, context) => report({ route, kind: 'unknown', type: event.type, id: context.id, payload: event }));
+  webhooks.onUnknown((event, context) =>
+    report({ route, kind: 'unknown', type: event.type, id: context.id, payload: event }),
+  );
   webhooks.onError((error, context) =>
     report({ route, kind: 'error', code: error.code, id: context.id, payload: error.payload, message: error.message }),
   );
