@@ -6,19 +6,18 @@
  * @module
  */
 
-/** Machine-readable codes of {@link WebhookVerificationError}. */
+/** Machine-readable codes of {@link WebhookVerificationError}: the delivery is not proven to come from Polar. */
 export type WebhookVerificationErrorCode =
   | 'missing_header'
   | 'malformed_header'
   | 'malformed_timestamp'
   | 'timestamp_too_old'
   | 'timestamp_too_new'
-  | 'no_matching_signature'
-  | 'invalid_secret'
-  | 'body_already_parsed'
-  | 'invalid_body'
-  | 'invalid_option'
-  | 'unsupported_runtime';
+  | 'no_matching_signature';
+
+/** Machine-readable codes of {@link WebhookConfigurationError}: the receiving side is set up wrong. */
+export type WebhookConfigurationErrorCode =
+  'invalid_secret' | 'invalid_option' | 'unsupported_runtime' | 'body_already_parsed' | 'invalid_body';
 
 /** Machine-readable codes of {@link WebhookPayloadError}. */
 export type WebhookPayloadErrorCode = 'invalid_json' | 'invalid_payload';
@@ -29,6 +28,7 @@ export type WebhookRequestErrorCode = 'method_not_allowed' | 'body_too_large';
 /** Every machine-readable error code this library uses. */
 export type PolarWebhookErrorCode =
   | WebhookVerificationErrorCode
+  | WebhookConfigurationErrorCode
   | WebhookPayloadErrorCode
   | WebhookRequestErrorCode
   | 'unknown_event_type'
@@ -120,8 +120,9 @@ function brand(error: Error, target: unknown): void {
 }
 
 /**
- * The delivery could not be proven to come from Polar, or could not be checked at all
- * (missing headers, a bad secret, a body that was already parsed, a runtime without the needed crypto).
+ * The delivery is not proven to come from Polar: a `webhook-*` header is missing or malformed (400),
+ * or the timestamp or the signature does not check out (403). Answering its `status` is always right:
+ * it is never raised for a problem on the receiving side (see {@link WebhookConfigurationError}).
  */
 export class WebhookVerificationError extends PolarWebhookError {
   /** @internal */
@@ -131,6 +132,24 @@ export class WebhookVerificationError extends PolarWebhookError {
   constructor(code: WebhookVerificationErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'WebhookVerificationError';
+  }
+}
+
+/**
+ * The receiving side is set up wrong, so no delivery can be checked: a missing, empty, quoted or
+ * placeholder secret (`invalid_secret`), a misspelt or malformed option (`invalid_option`), a
+ * synchronous function on a runtime without `node:crypto` (`unsupported_runtime`), or a framework that
+ * parsed or dropped the raw body (`body_already_parsed`, `invalid_body`). Its status is 500: Polar
+ * retries, and nothing is lost once the set-up is fixed. Never a sign of a forgery.
+ */
+export class WebhookConfigurationError extends PolarWebhookError {
+  /** @internal */
+  static override readonly kind: string = 'WebhookConfigurationError';
+  declare readonly code: WebhookConfigurationErrorCode;
+
+  constructor(code: WebhookConfigurationErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'WebhookConfigurationError';
   }
 }
 

@@ -10,11 +10,13 @@ export {
   WebhookHandlerError,
   WebhookPayloadError,
   WebhookRequestError,
+  WebhookConfigurationError,
   WebhookVerificationError,
   type PayloadIssue,
   type PolarWebhookErrorCode,
   type WebhookPayloadErrorCode,
   type WebhookRequestErrorCode,
+  type WebhookConfigurationErrorCode,
   type WebhookVerificationErrorCode,
 } from './errors';
 export {

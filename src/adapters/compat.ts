@@ -6,7 +6,7 @@
  * @module
  */
 
-import { WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
 import { EVENT_HANDLER_NAMES, EVENT_TYPES } from '../events/catalogue';
 import type { PolarWebhookEvent, PolarWebhookEventType, PolarWebhookHandlerName } from '../events/catalogue';
 import { createWebhooks } from '../router/create-webhooks';
@@ -65,7 +65,7 @@ const HANDLER_TYPES: ReadonlyMap<string, PolarWebhookEventType> = new Map(
  */
 export function createCompatWebhooks(options: WebhooksOptions): Webhooks {
   if (options === null || typeof options !== 'object') {
-    throw new WebhookVerificationError(
+    throw new WebhookConfigurationError(
       'invalid_option',
       'Webhooks() needs an options object: Webhooks({ webhookSecret, onOrderPaid, … }).',
     );
@@ -73,13 +73,13 @@ export function createCompatWebhooks(options: WebhooksOptions): Webhooks {
   for (const key of Object.keys(options)) {
     const value = (options as Readonly<Record<string, unknown>>)[key];
     if (key.startsWith('on') && key !== 'onInvalidPayload' && value !== undefined && typeof value !== 'function') {
-      throw new WebhookVerificationError(
+      throw new WebhookConfigurationError(
         'invalid_option',
         `Webhooks(): ${key} must be a function, got ${typeof value}.`,
       );
     }
     if (!POLICY_OPTIONS.has(key) && !HANDLER_TYPES.has(key)) {
-      throw new WebhookVerificationError(
+      throw new WebhookConfigurationError(
         'invalid_option',
         `Webhooks(): unknown option "${key}". Event handlers are named on + the event type in PascalCase ` +
           "(e.g. onOrderPaid for 'order.paid', onBenefitGrantCycled for 'benefit_grant.cycled').",

@@ -5,7 +5,7 @@
  */
 
 import type { Context } from 'hono';
-import { WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
 import { errorResponse, toResponse } from '../router/handle';
 import type { Webhooks as WebhookRouter } from '../router/types';
 import { createCompatWebhooks, type WebhooksOptions } from './compat';
@@ -41,7 +41,7 @@ export function createHonoHandler(webhooks: WebhookRouter): HonoWebhookHandler {
     const cache = c.req.bodyCache;
     const cached = cache.arrayBuffer ?? cache.text;
     if (cached === undefined) {
-      return toResponse(errorResponse(new WebhookVerificationError('body_already_parsed', HONO_FIX), console));
+      return toResponse(errorResponse(new WebhookConfigurationError('body_already_parsed', HONO_FIX), console));
     }
     return toResponse(await webhooks.respond({ method: request.method, body: await cached, headers: request.headers }));
   };

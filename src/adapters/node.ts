@@ -8,7 +8,7 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PolarWebhookError, WebhookVerificationError } from '../errors';
+import { PolarWebhookError, WebhookConfigurationError, WebhookVerificationError } from '../errors';
 import type { Deliverer } from '../router/deliverer';
 import {
   bodyTooLarge,
@@ -106,7 +106,7 @@ export function bodyAlreadyRead(req: NodeWebhookRequest, fix: string): WebhookBo
   if (rawBody instanceof Uint8Array || typeof rawBody === 'string') return rawBody;
   if (!req.readableDidRead && !req.readableEnded) return undefined;
   if (typeof body === 'string') return body;
-  throw new WebhookVerificationError(
+  throw new WebhookConfigurationError(
     'body_already_parsed',
     'The request body was already read and parsed by another middleware, so the raw bytes the signature covers are ' +
       `gone (re-serializing the JSON would change them). ${fix}`,

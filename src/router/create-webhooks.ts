@@ -1,8 +1,9 @@
 import {
   UnknownEventTypeError,
+  WebhookConfigurationError,
   WebhookHandlerError,
-  WebhookVerificationError,
   type WebhookPayloadError,
+  WebhookVerificationError,
 } from '../errors';
 import type { PolarWebhookEvent, PolarWebhookEventType } from '../events/catalogue';
 import { isPolarWebhookEventType } from '../events/catalogue';
@@ -46,8 +47,8 @@ const MAX_WARNED_TYPES = 256;
 
 type AnyHandler = (event: never, context: WebhookContext) => void | Promise<void>;
 
-function invalidOption(message: string): WebhookVerificationError {
-  return new WebhookVerificationError('invalid_option', message);
+function invalidOption(message: string): WebhookConfigurationError {
+  return new WebhookConfigurationError('invalid_option', message);
 }
 
 function checkOptions(options: CreateWebhooksOptions | undefined): asserts options is CreateWebhooksOptions {

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
 import { encodeBase64 } from '../verify/base64';
 import { nodeCrypto } from '../verify/hmac-node';
 import { guessScheme, keysFor } from '../verify/secret';
@@ -43,7 +43,7 @@ function toSeconds(timestamp: Date | number | undefined): number {
   if (timestamp === undefined) return Math.floor(Date.now() / 1000);
   const seconds = timestamp instanceof Date ? Math.floor(timestamp.getTime() / 1000) : timestamp;
   if (!Number.isSafeInteger(seconds) || seconds < 0) {
-    throw new WebhookVerificationError(
+    throw new WebhookConfigurationError(
       'invalid_option',
       `timestamp must be a Date or whole Unix seconds ≥ 0 (got ${String(timestamp)}). Date.now() is in milliseconds: divide it by 1000.`,
     );
@@ -73,7 +73,7 @@ export function signPayload(input: SignPayloadInput): SignedHeaders {
   const entry = keysFor(input.secret, scheme);
   const key = entry.keys[0];
   if (key === undefined) {
-    throw new WebhookVerificationError('invalid_secret', 'The secret yields no signing key for this scheme.');
+    throw new WebhookConfigurationError('invalid_secret', 'The secret yields no signing key for this scheme.');
   }
   const id = input.id ?? randomId();
   const timestamp = String(toSeconds(input.timestamp));

@@ -17,8 +17,10 @@
 export {
   ERROR_STATUS,
   PolarWebhookError,
+  WebhookConfigurationError,
   WebhookVerificationError,
   type PolarWebhookErrorCode,
+  type WebhookConfigurationErrorCode,
   type WebhookVerificationErrorCode,
 } from '../errors';
 export type { WebhookHeaders } from './headers';

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
 import { decodeBase64 } from './base64';
 
 /**
@@ -27,8 +27,8 @@ export interface SecretKeys {
 const STANDARD_PREFIX = 'whsec_';
 const utf8 = new TextEncoder();
 
-function invalid(message: string): WebhookVerificationError {
-  return new WebhookVerificationError('invalid_secret', message);
+function invalid(message: string): WebhookConfigurationError {
+  return new WebhookConfigurationError('invalid_secret', message);
 }
 
 function checkSecretText(secret: unknown, where: string): asserts secret is string {
@@ -132,7 +132,7 @@ export function promote(entry: SecretKeys, index: number): void {
 /** Checks the `secret` argument and the `scheme` option, and lists the secrets to try. */
 export function readSecrets(secret: unknown, scheme: unknown): { secrets: readonly string[]; scheme: SecretScheme } {
   if (scheme !== undefined && scheme !== 'auto' && scheme !== 'standard' && scheme !== 'legacy') {
-    throw new WebhookVerificationError(
+    throw new WebhookConfigurationError(
       'invalid_option',
       `options.scheme must be "auto", "standard" or "legacy" (got ${JSON.stringify(scheme)}). Leave it out to try both of Polar's key schemes.`,
     );

@@ -1,4 +1,4 @@
-import { WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
 
 /** Default tolerance, in seconds, between the delivery's timestamp and the receiver's clock. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
@@ -9,7 +9,7 @@ const DIGITS = /^[0-9]{1,15}$/;
 export function readTolerance(tolerance: number | undefined): number {
   if (tolerance === undefined) return DEFAULT_TOLERANCE_SECONDS;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
-    throw new WebhookVerificationError(
+    throw new WebhookConfigurationError(
       'invalid_option',
       `options.tolerance must be a finite number of seconds ≥ 0 (got ${String(tolerance)}). ` +
         `Leave it out for the default of ${DEFAULT_TOLERANCE_SECONDS} s.`,
@@ -23,7 +23,7 @@ export function readNow(now: Date | undefined): number {
   if (now === undefined) return Date.now();
   const ms = now instanceof Date ? now.getTime() : Number.NaN;
   if (Number.isNaN(ms)) {
-    throw new WebhookVerificationError(
+    throw new WebhookConfigurationError(
       'invalid_option',
       'options.now must be a valid Date (or left out to use the current time).',
     );

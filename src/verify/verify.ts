@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
 import { encodeBase64 } from './base64';
 import { readDeliveryHeaders, type WebhookHeaders } from './headers';
 import { nodeCrypto } from './hmac-node';
@@ -57,7 +57,7 @@ function readBody(body: unknown): string | Uint8Array {
   const tag = Object.prototype.toString.call(body);
   if (tag === '[object ArrayBuffer]') return new Uint8Array(body as ArrayBuffer);
   if (body !== null && typeof body === 'object') {
-    throw new WebhookVerificationError(
+    throw new WebhookConfigurationError(
       'body_already_parsed',
       'The body is an already-parsed object, but the signature covers the raw bytes: re-serializing JSON changes them ' +
         '(key order, whitespace, 10.0 vs 10). Pass the raw body. Express: mount the webhook route with express.raw({ type: ' +
@@ -65,7 +65,7 @@ function readBody(body: unknown): string | Uint8Array {
         'Next.js Pages Router: export const config = { api: { bodyParser: false } } and read the stream.',
     );
   }
-  throw new WebhookVerificationError(
+  throw new WebhookConfigurationError(
     'invalid_body',
     `Expected the raw request body as a string, Uint8Array/Buffer or ArrayBuffer, got ${body === null ? 'null' : typeof body}. ` +
       'If your framework gave you undefined, no body was read: read the raw body (request.text(), express.raw()) and pass that.',
@@ -95,8 +95,8 @@ function delivered(p: Prepared, key: CandidateKey, secretIndex: number): Verifie
   return { id: p.id, timestamp: new Date(p.seconds * 1000), scheme: key.scheme, secretIndex };
 }
 
-function unsupported(what: string): WebhookVerificationError {
-  return new WebhookVerificationError(
+function unsupported(what: string): WebhookConfigurationError {
+  return new WebhookConfigurationError(
     'unsupported_runtime',
     `${what} needs node:crypto, which this runtime does not provide (Cloudflare Workers without nodejs_compat, ` +
       'Vercel Edge, browsers, Node < 20.16). Use the async variant instead (verifySignatureAsync, validateEventAsync): ' +
@@ -181,7 +181,7 @@ export async function verifyWithWebCrypto(
 ): Promise<VerifiedDelivery> {
   const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (subtle === undefined) {
-    throw new WebhookVerificationError(
+    throw new WebhookConfigurationError(
       'unsupported_runtime',
       'verifySignatureAsync needs Web Crypto (globalThis.crypto.subtle) or node:crypto, and this runtime has neither. ' +
         'On Node, use version 20 or later.',
