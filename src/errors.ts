@@ -17,7 +17,12 @@ export type WebhookVerificationErrorCode =
 
 /** Machine-readable codes of {@link WebhookConfigurationError}: the receiving side is set up wrong. */
 export type WebhookConfigurationErrorCode =
-  'invalid_secret' | 'invalid_option' | 'unsupported_runtime' | 'body_already_parsed' | 'invalid_body';
+  | 'invalid_secret'
+  | 'invalid_option'
+  | 'invalid_argument'
+  | 'unsupported_runtime'
+  | 'body_already_parsed'
+  | 'invalid_body';
 
 /** Machine-readable codes of {@link WebhookPayloadError}. */
 export type WebhookPayloadErrorCode = 'invalid_json' | 'invalid_payload';
@@ -56,6 +61,7 @@ export const ERROR_STATUS: Readonly<Record<PolarWebhookErrorCode, number>> = Obj
   body_already_parsed: 500,
   invalid_body: 500,
   invalid_option: 500,
+  invalid_argument: 500,
   unsupported_runtime: 500,
   invalid_json: 202,
   invalid_payload: 202,
@@ -137,7 +143,8 @@ export class WebhookVerificationError extends PolarWebhookError {
 
 /**
  * The receiving side is set up wrong, so no delivery can be checked: a missing, empty, quoted or
- * placeholder secret (`invalid_secret`), a misspelt or malformed option (`invalid_option`), a
+ * placeholder secret (`invalid_secret`), a misspelt or malformed option (`invalid_option`), a call
+ * such as `webhooks.on()` given an event type or handler it cannot use (`invalid_argument`), a
  * synchronous function on a runtime without `node:crypto` (`unsupported_runtime`), or a framework that
  * parsed or dropped the raw body (`body_already_parsed`, `invalid_body`). Its status is 500: Polar
  * retries, and nothing is lost once the set-up is fixed. Never a sign of a forgery.

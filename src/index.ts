@@ -29,7 +29,7 @@ export {
   type WebhookHeaders,
   type WebhookSecret,
 } from './verify/index';
-export { validateEvent, validateEventAsync } from './validate';
+export { validateEvent, validateEventAsync, type ValidateEventOptions } from './validate';
 export {
   EVENT_HANDLER_NAMES,
   EVENT_TYPES,
@@ -55,6 +55,7 @@ export {
   type WebhookEventHandler,
   type WebhookHttpDelivery,
   type WebhookResponse,
+  type WebhookRouter,
   type Webhooks,
   type WebhooksLogger,
 } from './router';

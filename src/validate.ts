@@ -2,12 +2,21 @@ import type { PolarWebhookEvent } from './events/catalogue';
 import { bodyText, parseEvent } from './events/parse';
 import type { WebhookHeaders } from './verify/headers';
 import {
-  verifySignature,
-  verifySignatureAsync,
+  VERIFY_OPTION_NAMES,
+  verifyOnAnyRuntime,
+  verifyWithNodeCrypto,
+  type VerifyCaller,
   type VerifyOptions,
   type WebhookBody,
   type WebhookSecret,
 } from './verify/verify';
+
+/** Options of {@link validateEvent} and {@link validateEventAsync}. */
+export type ValidateEventOptions = VerifyOptions;
+
+const OPTION_NAMES: ReadonlySet<string> = VERIFY_OPTION_NAMES;
+const SYNC: VerifyCaller = { name: 'validateEvent', optionNames: OPTION_NAMES };
+const ASYNC: VerifyCaller = { name: 'validateEventAsync', optionNames: OPTION_NAMES };
 
 /**
  * Verifies a delivery and returns its typed, runtime-validated event; synchronous, on `node:crypto`.
@@ -20,6 +29,7 @@ import {
  * @param secret - The endpoint's secret, or a list of secrets during a rotation.
  * @returns The event, typed by its `type`.
  * @throws {@link WebhookVerificationError} when the delivery is not proven to come from Polar;
+ *   {@link WebhookConfigurationError} when the secret, an option or the runtime is wrong;
  *   {@link UnknownEventTypeError} for a genuine delivery of an event type this version does not
  *   know; {@link WebhookPayloadError} for a genuine delivery whose payload does not match its schema.
  *   The error's `status` says what to answer (2xx for the last two: never make Polar retry those).
@@ -38,9 +48,9 @@ export function validateEvent(
   body: WebhookBody,
   headers: WebhookHeaders,
   secret: WebhookSecret,
-  options?: VerifyOptions,
+  options?: ValidateEventOptions,
 ): PolarWebhookEvent {
-  verifySignature(body, headers, secret, options);
+  verifyWithNodeCrypto(body, headers, secret, options, SYNC);
   return parseEvent(bodyText(body));
 }
 
@@ -62,8 +72,8 @@ export async function validateEventAsync(
   body: WebhookBody,
   headers: WebhookHeaders,
   secret: WebhookSecret,
-  options?: VerifyOptions,
+  options?: ValidateEventOptions,
 ): Promise<PolarWebhookEvent> {
-  await verifySignatureAsync(body, headers, secret, options);
+  await verifyOnAnyRuntime(body, headers, secret, options, ASYNC);
   return parseEvent(bodyText(body));
 }

@@ -6,18 +6,19 @@
  * @module
  */
 
-import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError } from '../errors';
 import { EVENT_HANDLER_NAMES, EVENT_TYPES } from '../events/catalogue';
 import type { PolarWebhookEvent, PolarWebhookEventType, PolarWebhookHandlerName } from '../events/catalogue';
-import { createWebhooks } from '../router/create-webhooks';
+import { closestName } from '../option-names';
+import { createRouter } from '../router/create-webhooks';
+import type { RouterMaker } from '../router/options';
 import type {
   CreateWebhooksOptions,
   UnknownEventHandler,
   WebhookContext,
   WebhookErrorHandler,
-  Webhooks,
+  WebhookRouter,
 } from '../router/types';
-import type { WebhookSecret } from '../verify/verify';
 
 /** One optional handler per event type, named after it, each given the event narrowed to that type. */
 export type EventHandlerOptions = {
@@ -30,8 +31,11 @@ export type EventHandlerOptions = {
 /** Options of the adapters' `Webhooks()`: the names Polar's own adapters use, plus this library's policy knobs. */
 export type WebhooksOptions = EventHandlerOptions &
   Omit<CreateWebhooksOptions, 'secret'> & {
-    /** The endpoint's secret from the Polar dashboard, or a list of secrets during a rotation. */
-    webhookSecret: WebhookSecret;
+    /**
+     * The endpoint's secret from the Polar dashboard, or a list of secrets during a rotation; or a
+     * function returning it, read on each delivery (see `CreateWebhooksOptions.secret`).
+     */
+    webhookSecret: CreateWebhooksOptions['secret'];
     /** Runs for every valid event, besides its own `on<Type>` handler. */
     onPayload?: (payload: PolarWebhookEvent, context: WebhookContext) => void | Promise<void>;
     /** Runs for verified deliveries of event types this version does not know (see `Webhooks.onUnknown`). */
@@ -40,62 +44,77 @@ export type WebhooksOptions = EventHandlerOptions &
     onError?: WebhookErrorHandler;
   };
 
+/** The options `Webhooks()` passes on to the router, under the router's own names. */
+const ROUTER_OPTIONS = ['tolerance', 'scheme', 'maxBodyBytes', 'onInvalidPayload', 'logger'] as const;
+
 const POLICY_OPTIONS: ReadonlySet<string> = new Set([
   'webhookSecret',
   'onPayload',
   'onUnknown',
   'onError',
-  'tolerance',
-  'scheme',
-  'maxBodyBytes',
-  'onInvalidPayload',
-  'logger',
+  ...ROUTER_OPTIONS,
 ]);
 
 const HANDLER_TYPES: ReadonlyMap<string, PolarWebhookEventType> = new Map(
   EVENT_TYPES.map((type) => [EVENT_HANDLER_NAMES[type] as string, type]),
 );
 
-/**
- * Builds a router from `Webhooks()` options: `onPayload` becomes `onAny`, each `on<Type>` becomes
- * `on(type)`. Shared by the Express, Next.js and Hono adapters.
- *
- * @throws {@link WebhookVerificationError} `invalid_option` for an option that is neither a handler of a
- * known event type nor a policy option (a misspelt `onOrderPayed` would otherwise never run).
- */
-export function createCompatWebhooks(options: WebhooksOptions): Webhooks {
-  if (options === null || typeof options !== 'object') {
-    throw new WebhookConfigurationError(
-      'invalid_option',
-      'Webhooks() needs an options object: Webhooks({ webhookSecret, onOrderPaid, … }).',
+const KNOWN_NAMES: readonly string[] = [...POLICY_OPTIONS, ...HANDLER_TYPES.keys()];
+
+const WEBHOOKS: RouterMaker = {
+  name: 'Webhooks()',
+  optionName: (option) => (option === 'secret' ? 'webhookSecret' : option),
+  unknownTypeHint: 'Pass onUnknown to Webhooks() to handle its raw payload',
+};
+
+function invalidOption(message: string): WebhookConfigurationError {
+  return new WebhookConfigurationError('invalid_option', message);
+}
+
+function checkOption(key: string, value: unknown): void {
+  if (key === 'entitlements') {
+    throw invalidOption(
+      'Webhooks(): the entitlements option of the official adapters is not supported here. Grant and revoke ' +
+        'access from onBenefitGrantCreated / onBenefitGrantRevoked (one benefit at a time), or from ' +
+        'onCustomerStateChanged, whose payload lists every benefit the customer holds now.',
     );
   }
-  for (const key of Object.keys(options)) {
-    const value = (options as Readonly<Record<string, unknown>>)[key];
-    if (key.startsWith('on') && key !== 'onInvalidPayload' && value !== undefined && typeof value !== 'function') {
-      throw new WebhookConfigurationError(
-        'invalid_option',
-        `Webhooks(): ${key} must be a function, got ${typeof value}.`,
-      );
-    }
-    if (!POLICY_OPTIONS.has(key) && !HANDLER_TYPES.has(key)) {
-      throw new WebhookConfigurationError(
-        'invalid_option',
-        `Webhooks(): unknown option "${key}". Event handlers are named on + the event type in PascalCase ` +
-          "(e.g. onOrderPaid for 'order.paid', onBenefitGrantCycled for 'benefit_grant.cycled').",
-      );
-    }
+  if (key.startsWith('on') && key !== 'onInvalidPayload' && value !== undefined && typeof value !== 'function') {
+    throw invalidOption(`Webhooks(): ${key} must be a function, got ${value === null ? 'null' : typeof value}.`);
   }
-  const { webhookSecret, onPayload, onUnknown, onError, tolerance, scheme, maxBodyBytes, onInvalidPayload, logger } =
-    options;
-  const webhooks = createWebhooks({ secret: webhookSecret, tolerance, scheme, maxBodyBytes, onInvalidPayload, logger });
-  const handlers = options as Readonly<Record<string, unknown>>;
+  if (!POLICY_OPTIONS.has(key) && !HANDLER_TYPES.has(key)) {
+    const suggestion = closestName(key, KNOWN_NAMES);
+    throw invalidOption(
+      `Webhooks(): unknown option "${key}"${suggestion ? `. Did you mean "${suggestion}"?` : '.'} Event handlers ` +
+        "are named on + the event type in PascalCase (e.g. onOrderPaid for 'order.paid', onBenefitGrantCycled " +
+        "for 'benefit_grant.cycled').",
+    );
+  }
+}
+
+/**
+ * Builds a router from `Webhooks()` options: `webhookSecret` is the secret, `onPayload` becomes
+ * `onAny`, each `on<Type>` becomes `on(type)`. Shared by the adapters' drop-ins.
+ *
+ * @throws {@link WebhookConfigurationError} `invalid_option` for an option that is neither a handler of a
+ * known event type nor a policy option (a misspelt `onOrderPayed` would otherwise never run), and
+ * `invalid_secret` for a missing, empty, quoted or placeholder `webhookSecret`.
+ */
+export function createCompatWebhooks(options: WebhooksOptions): WebhookRouter {
+  if (options === null || typeof options !== 'object') {
+    throw invalidOption('Webhooks() needs an options object: Webhooks({ webhookSecret, onOrderPaid, … }).');
+  }
+  const given = options as Readonly<Record<string, unknown>>;
+  for (const key of Object.keys(given)) checkOption(key, given[key]);
+  const routerOptions: Record<string, unknown> = { secret: options.webhookSecret };
+  for (const name of ROUTER_OPTIONS) if (given[name] !== undefined) routerOptions[name] = given[name];
+  const webhooks = createRouter(routerOptions as unknown as CreateWebhooksOptions, WEBHOOKS);
   for (const [name, type] of HANDLER_TYPES) {
-    const handler = handlers[name];
-    if (handler !== undefined) webhooks.on(type, handler as Parameters<Webhooks['on']>[1]);
+    const handler = given[name];
+    if (handler !== undefined) webhooks.on(type, handler as Parameters<WebhookRouter['on']>[1]);
   }
-  if (onPayload !== undefined) webhooks.onAny(onPayload);
-  if (onUnknown !== undefined) webhooks.onUnknown(onUnknown);
-  if (onError !== undefined) webhooks.onError(onError);
+  if (options.onPayload !== undefined) webhooks.onAny(options.onPayload);
+  if (options.onUnknown !== undefined) webhooks.onUnknown(options.onUnknown);
+  if (options.onError !== undefined) webhooks.onError(options.onError);
   return webhooks;
 }

@@ -5,10 +5,9 @@
  */
 
 import type { ServerResponse } from 'node:http';
-import { delivererOf } from '../router/deliverer';
-import type { Webhooks as WebhookRouter } from '../router/types';
+import type { WebhookRouter } from '../router/types';
 import { createCompatWebhooks, type WebhooksOptions } from './compat';
-import { serveNodeRequest, type NodeRouter, type NodeWebhookRequest } from './node';
+import { createNodeHandler, type NodeWebhookRequest } from './node';
 
 /**
  * An Express request handler. Declared structurally (Node's request and response), so it fits
@@ -32,7 +31,8 @@ const EXPRESS_FIX =
  * `express.json({ verify })`; if the body was parsed and nothing raw was kept, it answers 500
  * `body_already_parsed` with how to fix the mounting. It never re-serializes `req.body`.
  *
- * Errors that are not the library's own (a broken stream) go to `next(error)`.
+ * Errors that are not the library's own (a broken stream) go to `next(error)`; a client that hangs up
+ * mid-body is a warning on the router's logger.
  *
  * @example
  * ```ts
@@ -49,10 +49,11 @@ const EXPRESS_FIX =
  * ```
  */
 export function createExpressMiddleware(webhooks: WebhookRouter): ExpressWebhookMiddleware {
-  const router: NodeRouter = { deliver: delivererOf(webhooks), maxBodyBytes: webhooks.maxBodyBytes };
-  return (req, res, next) => {
-    serveNodeRequest(router, req, res, EXPRESS_FIX, next);
-  };
+  const handle = createNodeHandler(webhooks, EXPRESS_FIX);
+  return (req, res, next) =>
+    handle(req, res, (error) => {
+      if (error !== undefined) next(error);
+    });
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 
 import type { Context } from 'hono';
-import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
-import { errorResponse, toResponse } from '../router/handle';
-import type { Webhooks as WebhookRouter } from '../router/types';
+import { WebhookConfigurationError } from '../errors';
+import { answerError, toResponse } from '../router/answer';
+import type { WebhookRouter } from '../router/types';
 import { createCompatWebhooks, type WebhooksOptions } from './compat';
 
 /** A Hono handler for `app.post(path, handler)`. */
@@ -41,9 +41,9 @@ export function createHonoHandler(webhooks: WebhookRouter): HonoWebhookHandler {
     const cache = c.req.bodyCache;
     const cached = cache.arrayBuffer ?? cache.text;
     if (cached === undefined) {
-      return toResponse(errorResponse(new WebhookConfigurationError('body_already_parsed', HONO_FIX), console));
+      return toResponse(answerError(new WebhookConfigurationError('body_already_parsed', HONO_FIX), webhooks.logger));
     }
-    return toResponse(await webhooks.respond({ method: request.method, body: await cached, headers: request.headers }));
+    return toResponse(await webhooks.answer({ method: request.method, body: await cached, headers: request.headers }));
   };
 }
 

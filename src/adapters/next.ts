@@ -6,10 +6,9 @@
  */
 
 import type { ServerResponse } from 'node:http';
-import { delivererOf } from '../router/deliverer';
-import type { Webhooks as WebhookRouter } from '../router/types';
+import type { WebhookRouter } from '../router/types';
 import { createCompatWebhooks, type WebhooksOptions } from './compat';
-import { handleNodeRequest, type NodeRouter, type NodeWebhookRequest } from './node';
+import { createNodeHandler, type NodeWebhookRequest } from './node';
 
 /** An App Router route handler: `export const POST = …` in `app/…/route.ts`. */
 export type NextRouteHandler = (request: Request) => Promise<Response>;
@@ -53,8 +52,10 @@ export function createNextRouteHandler(webhooks: WebhookRouter): NextRouteHandle
  * ```
  */
 export function createNextPagesHandler(webhooks: WebhookRouter): NextPagesHandler {
-  const router: NodeRouter = { deliver: delivererOf(webhooks), maxBodyBytes: webhooks.maxBodyBytes };
-  return (req, res) => handleNodeRequest(router, req, res, PAGES_FIX);
+  const handle = createNodeHandler(webhooks, PAGES_FIX);
+  // Next.js waits for the promise: it settles once the answer is written.
+  return (req, res) =>
+    new Promise((resolve, reject) => handle(req, res, (error) => (error === undefined ? resolve() : reject(error))));
 }
 
 /**

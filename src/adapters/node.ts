@@ -1,24 +1,18 @@
 /**
- * Node `IncomingMessage` / `ServerResponse` plumbing shared by the Express middleware and the
- * Next.js Pages Router handler: find the raw body (read the stream with a limit, or take what a body
- * parser kept), and write an answer. No Node built-in is imported, so Edge bundles that include
- * this file (through `polar-webhooks/next`) never load anything they cannot run.
+ * The one Node handler, shared by the Express middleware and the Next.js Pages Router: the raw body
+ * from an `IncomingMessage` (read from the stream up to the limit, or taken from what a body parser
+ * kept), the router's answer, and that answer written to the `ServerResponse`. No Node built-in is
+ * imported, so Edge bundles that include this file (through `polar-webhooks/next`) never load
+ * anything they cannot run.
  *
  * @module
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PolarWebhookError, WebhookConfigurationError, WebhookVerificationError } from '../errors';
-import type { Deliverer } from '../router/deliverer';
-import {
-  bodyTooLarge,
-  checkDeclaredLength,
-  concat,
-  errorResponse,
-  methodNotAllowed,
-  utf8Length,
-} from '../router/handle';
-import type { WebhookResponse } from '../router/types';
+import { PolarWebhookError, WebhookConfigurationError } from '../errors';
+import { answerError } from '../router/answer';
+import { bodyTooLarge, checkDeclaredLength, concat, utf8Length } from '../router/read-body';
+import type { WebhookHttpDelivery, WebhookResponse, WebhookRouter } from '../router/types';
 import type { WebhookBody } from '../verify/verify';
 
 /** What a body parser that ran before the webhook handler may have left on the request. */
@@ -38,11 +32,20 @@ function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** What {@link readNodeBody} reports when the client went away before sending its whole body. */
+export const CLIENT_ABORTED: unique symbol = Symbol('client aborted');
+
+/** Node reports a client that hung up mid-body as an error named for it. */
+function isAbort(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ECONNRESET' || code === 'ECONNABORTED' || (error as Error | null)?.message === 'aborted';
+}
+
 /**
  * Reads a request body from the stream, chunk by chunk, and stops reading as soon as it passes
  * `limit` (the rest is never buffered). A `content-length` over the limit is refused before any
  * read. Calls `done` exactly once: with the bytes, or with the error (a `body_too_large`
- * {@link WebhookRequestError}, the stream's error, or an aborted request).
+ * {@link WebhookRequestError}, the stream's error, or {@link CLIENT_ABORTED}).
  */
 export function readNodeBody(
   req: IncomingMessage,
@@ -81,10 +84,10 @@ export function readNodeBody(
     finish(undefined, chunks === undefined ? new Uint8Array(0) : Array.isArray(chunks) ? concat(chunks, size) : chunks);
   }
   function onError(error: unknown): void {
-    finish(error, undefined);
+    finish(isAbort(error) ? CLIENT_ABORTED : error, undefined);
   }
   function onClose(): void {
-    finish(new Error('The client closed the connection before the request body was fully received.'), undefined);
+    finish(CLIENT_ABORTED, undefined);
   }
   req.on('data', onData);
   req.on('end', onEnd);
@@ -113,109 +116,115 @@ export function bodyAlreadyRead(req: NodeWebhookRequest, fix: string): WebhookBo
   );
 }
 
+/** How much of a refused body is read (and dropped) after the answer, so the client can read it. */
+const DRAIN_BYTES = 1024 * 1024;
+/** How long a refused body is read (and dropped) after the answer, at most. */
+const DRAIN_MS = 2000;
+
 /**
  * Writes an answer to a Node response: one `writeHead` with every header (content-length
  * included, so the body is not sent chunked) and one `end`. The headers go in as a new object:
  * code that wraps `writeHead` may keep or change the one it is given.
  */
-export function writeNodeResponse(res: ServerResponse, answer: WebhookResponse): void {
-  const headers: Record<string, string> = { ...answer.headers, 'content-length': String(utf8Length(answer.body)) };
-  // The rest of an oversized body was not read: close the connection rather than drain it.
-  if (answer.status === 413) headers.connection = 'close';
-  res.writeHead(answer.status, headers);
+export function writeNodeResponse(req: IncomingMessage, res: ServerResponse, answer: WebhookResponse): void {
+  res.writeHead(answer.status, { ...answer.headers, 'content-length': String(utf8Length(answer.body)) });
   res.end(answer.body);
-}
-
-/** What the Node flow needs from a router: its delivery path and its body size limit. */
-export interface NodeRouter {
-  /** The router's delivery path (see `delivererOf`). */
-  readonly deliver: Deliverer;
-  /** The largest body read, in bytes. */
-  readonly maxBodyBytes: number;
+  if (answer.status === 413 && !req.complete) dropRest(req, res);
 }
 
 /**
- * The whole flow for a Node request: method check, raw body, then the router's HTTP policy, with
- * no promise made when the router answers synchronously. Calls `onError` (instead of answering)
- * only with errors that are not the library's own (a stream error, an aborted request, a response
- * that cannot be written), which the framework's own error handling should see; otherwise calls
- * `onDone`, if given, once the answer is written.
+ * The rest of a refused body, read and dropped (never buffered) for a little while after the answer.
+ * Closing at once would make the server's TCP stack reset the connection with the client's bytes
+ * unread, and most clients would then lose the 413 they were sent. Bounded in bytes and time: past
+ * either, the connection is closed all the same.
  */
-export function serveNodeRequest(
-  router: NodeRouter,
-  req: NodeWebhookRequest,
-  res: ServerResponse,
-  fix: string,
-  onError: (error: unknown) => void,
-  onDone?: () => void,
-): void {
-  if (req.method !== 'POST') {
-    answerNode(methodNotAllowed(), res, onError, onDone);
-    return;
-  }
-  let body: WebhookBody | undefined;
-  try {
-    body = bodyAlreadyRead(req, fix);
-  } catch (error) {
-    answerNode(errorResponse(error, console), res, onError, onDone);
-    return;
-  }
-  if (body !== undefined) {
-    deliverNode(router, body, req, res, onError, onDone);
-    return;
-  }
-  readNodeBody(req, router.maxBodyBytes, (error, bytes) => {
-    if (bytes !== undefined) deliverNode(router, bytes, req, res, onError, onDone);
-    else if (error instanceof PolarWebhookError) answerNode(errorResponse(error, console), res, onError, onDone);
-    else onError(error);
+function dropRest(req: IncomingMessage, res: ServerResponse): void {
+  let dropped = 0;
+  const close = (): void => {
+    clearTimeout(timer);
+    req.socket?.destroy();
+  };
+  const timer = setTimeout(close, DRAIN_MS);
+  (timer as { unref?: () => void }).unref?.();
+  // After the answer is sent, Node itself reads and drops what is left of the request; count it.
+  res.once('finish', () => {
+    req.on('data', (chunk: Uint8Array | string) => {
+      dropped += chunk.length;
+      if (dropped > DRAIN_BYTES) close();
+    });
+    req.once('end', () => clearTimeout(timer));
+    req.resume();
   });
 }
 
-function deliverNode(
-  router: NodeRouter,
-  body: WebhookBody,
+/**
+ * A Node request handler: answers one request, then calls `done` exactly once, with nothing when the
+ * answer was written (or the client left), or with an error the framework should see (a broken stream,
+ * a response that cannot be written).
+ */
+export type NodeWebhookHandler = (
   req: NodeWebhookRequest,
   res: ServerResponse,
-  onError: (error: unknown) => void,
-  onDone: (() => void) | undefined,
-): void {
-  let answer: WebhookResponse | Promise<WebhookResponse>;
-  try {
-    answer = router.deliver({ method: 'POST', body, headers: req.headers });
-  } catch (error) {
-    // Only a router made by hand can throw here (createWebhooks' never does).
-    onError(error);
-    return;
-  }
-  if (answer instanceof Promise) answer.then((settled) => answerNode(settled, res, onError, onDone), onError);
-  else answerNode(answer, res, onError, onDone);
-}
-
-function answerNode(
-  answer: WebhookResponse,
-  res: ServerResponse,
-  onError: (error: unknown) => void,
-  onDone: (() => void) | undefined,
-): void {
-  try {
-    writeNodeResponse(res, answer);
-  } catch (error) {
-    onError(error);
-    return;
-  }
-  onDone?.();
-}
+  done: (error?: unknown) => void,
+) => void;
 
 /**
- * {@link serveNodeRequest} as a promise, for frameworks that wait for the handler's (the Next.js
- * Pages Router): it resolves once the answer is written, and rejects with errors that are not the
- * library's own.
+ * The Node handler for a router: method check, raw body, then the router's answer, written at once
+ * when the router answered synchronously (no promise made on the common path).
+ *
+ * @param fix - How to mount the handler so the raw body survives, for the `body_already_parsed` message.
  */
-export function handleNodeRequest(
-  router: NodeRouter,
-  req: NodeWebhookRequest,
-  res: ServerResponse,
-  fix: string,
-): Promise<void> {
-  return new Promise((resolve, reject) => serveNodeRequest(router, req, res, fix, reject, resolve));
+export function createNodeHandler(router: WebhookRouter, fix: string): NodeWebhookHandler {
+  const { logger, maxBodyBytes } = router;
+  return (req, res, done) => {
+    const send = (answer: WebhookResponse): void => {
+      try {
+        writeNodeResponse(req, res, answer);
+      } catch (error) {
+        done(error);
+        return;
+      }
+      done();
+    };
+    const answerWith = (body: WebhookBody | null): void => {
+      const delivery: WebhookHttpDelivery = { method: req.method ?? '', body, headers: req.headers };
+      let answer: WebhookResponse | Promise<WebhookResponse>;
+      try {
+        answer = router.answer(delivery);
+      } catch (error) {
+        // Only a router made by hand can throw here (createWebhooks' never does).
+        done(error);
+        return;
+      }
+      if (answer instanceof Promise) answer.then(send, done);
+      else send(answer);
+    };
+    if (req.method !== 'POST') {
+      answerWith(null);
+      return;
+    }
+    let body: WebhookBody | undefined;
+    try {
+      body = bodyAlreadyRead(req, fix);
+    } catch (error) {
+      send(answerError(error, logger));
+      return;
+    }
+    if (body !== undefined) {
+      answerWith(body);
+      return;
+    }
+    readNodeBody(req, maxBodyBytes, (error, bytes) => {
+      if (bytes !== undefined) answerWith(bytes);
+      else if (error === CLIENT_ABORTED) {
+        logger.warn(
+          `polar-webhooks: the client closed the connection before sending the whole body (webhook-id ${String(
+            req.headers['webhook-id'] ?? 'absent',
+          )}); nothing was processed. Polar retries deliveries it could not complete.`,
+        );
+        done();
+      } else if (error instanceof PolarWebhookError) send(answerError(error, logger));
+      else done(error);
+    });
+  };
 }

@@ -18,6 +18,7 @@ export type {
   WebhookEventHandler,
   WebhookHttpDelivery,
   WebhookResponse,
+  WebhookRouter,
   Webhooks,
   WebhooksLogger,
 } from './types';

@@ -59,11 +59,14 @@ export type WebhookErrorHandler = (error: unknown, context: WebhookErrorContext)
 /** Removes the handler it was returned for. Calling it again does nothing. */
 export type Unsubscribe = () => void;
 
-/** Where the router writes its warnings; `console` by default. */
+/** Where the router and its adapters write; `console` by default. */
 export interface WebhooksLogger {
-  /** Used once per unknown event type when no `onUnknown` handler is registered. */
+  /**
+   * Things worth knowing that lose nothing: an unknown event type acknowledged with no `onUnknown`
+   * handler (once per type), a client that closed the connection before sending its whole body.
+   */
   warn(message: string, ...details: unknown[]): void;
-  /** Used for failures no `onError` handler received, and for errors thrown by `onError` handlers. */
+  /** Failures no `onError` handler received, errors thrown by `onError` handlers, unexpected errors. */
   error(message: string, ...details: unknown[]): void;
 }
 
@@ -71,10 +74,13 @@ export interface WebhooksLogger {
 export interface CreateWebhooksOptions {
   /**
    * The endpoint's secret from the Polar dashboard, or a list of secrets during a rotation (a
-   * delivery signed with any of them is accepted). Checked on each delivery, not here, so that a
-   * build step that loads the module without the environment variable does not fail.
+   * delivery signed with any of them is accepted). Checked here: a missing, empty, quoted or
+   * placeholder secret throws at once, with how to fix it.
+   *
+   * Pass a function (`() => process.env.POLAR_WEBHOOK_SECRET`) when the module is loaded where the
+   * secret is not set, such as `next build`: it is called, and its result checked, on each delivery.
    */
-  secret: WebhookSecret;
+  secret: WebhookSecret | (() => WebhookSecret | undefined);
   /** How far, in seconds, a delivery's timestamp may be from the clock, either way. Default 300. */
   tolerance?: number;
   /** Which of Polar's key schemes to try. Default `'auto'` (both). */
@@ -103,7 +109,7 @@ export interface WebhookDelivery {
   readonly headers: WebhookHeaders;
 }
 
-/** A delivery as an HTTP request, for {@link Webhooks.respond}. */
+/** A delivery as an HTTP request, for {@link WebhookRouter.respond}. */
 export interface WebhookHttpDelivery {
   /** The HTTP method; anything but `POST` gets 405. */
   readonly method: string;
@@ -123,7 +129,7 @@ export interface WebhookResponse {
   readonly body: string;
 }
 
-/** How a verified delivery ended, as {@link Webhooks.verifyAndReceive} reports it. */
+/** How a verified delivery ended, as {@link WebhookRouter.verifyAndReceive} reports it. */
 export type DeliveryOutcome =
   | {
       /** The event was valid and every handler succeeded. */
@@ -152,16 +158,18 @@ export type DeliveryOutcome =
 
 /**
  * A webhook router: register handlers by event type, then feed it deliveries through
- * {@link Webhooks.handle} (Fetch `Request` → `Response`), an adapter (`polar-webhooks/express`,
- * `/next`, `/hono`), {@link Webhooks.respond}, or {@link Webhooks.verifyAndReceive}.
+ * {@link WebhookRouter.handle} (Fetch `Request` → `Response`), an adapter (`polar-webhooks/express`,
+ * `/next`, `/hono`), {@link WebhookRouter.respond}, or {@link WebhookRouter.verifyAndReceive}. Every
+ * one of them takes a delivery down the same path: verify, parse, dispatch, answer.
  *
  * Every method is bound: pass `webhooks.handle` around as a plain function.
  */
-export interface Webhooks {
+export interface WebhookRouter {
   /**
    * Runs `handler` for every valid event of the given type(s), with the event narrowed to those types.
    *
-   * @throws TypeError when a type is not one of the 42 Polar event types, or `handler` is not a function.
+   * @throws {@link WebhookConfigurationError} `invalid_argument` when a type is not one of the 42 Polar event
+   *   types, or `handler` is not a function.
    * @example
    * ```ts
    * webhooks.on('order.paid', (event, { id }) => fulfil(event.data.id, id));
@@ -172,7 +180,7 @@ export interface Webhooks {
     type: T | readonly T[],
     handler: WebhookEventHandler<PolarWebhookEvent<T>>,
   ): Unsubscribe;
-  /** Runs `handler` for every valid event, after the handlers registered with {@link Webhooks.on}. */
+  /** Runs `handler` for every valid event, after the handlers registered with {@link WebhookRouter.on}. */
   onAny(handler: WebhookEventHandler): Unsubscribe;
   /**
    * Runs `handler` for verified deliveries of an event type this version does not know. Without
@@ -213,6 +221,21 @@ export interface Webhooks {
    */
   respond(delivery: WebhookHttpDelivery): Promise<WebhookResponse>;
   /**
+   * {@link WebhookRouter.respond} for adapters that write the answer themselves: returns the answer
+   * itself, with no promise made, when every step finished synchronously (node:crypto present, every
+   * handler returned nothing), or a promise of it. Never throws, and the promise never rejects. The
+   * answer may be shared between deliveries: read it, never change it.
+   *
+   * @example
+   * ```ts
+   * const answer = webhooks.answer({ method: req.method, body: rawBody, headers: req.headers });
+   * const send = (a: WebhookResponse) => res.writeHead(a.status, a.headers).end(a.body);
+   * if (answer instanceof Promise) answer.then(send);
+   * else send(answer);
+   * ```
+   */
+  answer(delivery: WebhookHttpDelivery): WebhookResponse | Promise<WebhookResponse>;
+  /**
    * Answers a Fetch `Request`: reads the body (stopping at `maxBodyBytes`), verifies, validates,
    * dispatches, and returns the `Response` the HTTP policy prescribes. Never rejects.
    *
@@ -224,4 +247,13 @@ export interface Webhooks {
   handle(request: Request): Promise<Response>;
   /** The body size limit in bytes, as configured (adapters read bodies up to it). */
   readonly maxBodyBytes: number;
+  /** Where the router writes, as configured (adapters write there too). */
+  readonly logger: WebhooksLogger;
 }
+
+/**
+ * Former name of {@link WebhookRouter}.
+ *
+ * @deprecated Use `WebhookRouter`: `Webhooks` is also the name of the adapters' drop-in function.
+ */
+export type Webhooks = WebhookRouter;

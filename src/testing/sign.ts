@@ -1,4 +1,4 @@
-import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError } from '../errors';
 import { encodeBase64 } from '../verify/base64';
 import { nodeCrypto } from '../verify/hmac-node';
 import { guessScheme, keysFor } from '../verify/secret';

@@ -30,31 +30,44 @@ function fromRecord(headers: HeaderRecord, name: string): string | readonly stri
   return undefined;
 }
 
-function single(name: string, value: string | readonly string[] | undefined): string | undefined {
+function notText(name: string, value: unknown): WebhookVerificationError {
+  const kind = value === null ? 'null' : Array.isArray(value) ? 'an array holding a non-string' : typeof value;
+  return new WebhookVerificationError(
+    'malformed_header',
+    `The ${name} header is ${kind}, not text. Pass the request's headers as received (a Fetch Headers, Node's ` +
+      'req.headers, or a record of strings); a header value built by hand must be a string.',
+  );
+}
+
+/** One header's value as text: a repeated header must repeat the same value (or, when `joinAll`, is joined). */
+function single(name: string, value: unknown, joinAll: boolean): string | undefined {
   if (value === undefined || typeof value === 'string') return value;
-  if (value.length <= 1 || value.every((v) => v === value[0])) return value[0];
+  if (!Array.isArray(value)) throw notText(name, value);
+  for (const item of value) if (typeof item !== 'string') throw notText(name, item);
+  const values = value as readonly string[];
+  if (joinAll) return values.join(' ');
+  if (values.length <= 1 || values.every((v) => v === values[0])) return values[0];
   throw new WebhookVerificationError(
     'malformed_header',
-    `The ${name} header was sent ${value.length} times with different values; a delivery carries exactly one. ` +
+    `The ${name} header was sent ${values.length} times with different values; a delivery carries exactly one. ` +
       'Check that no proxy in front of your app adds or duplicates it.',
   );
 }
 
 function readOne(headers: WebhookHeaders, name: string, joinAll: boolean): string | undefined {
-  if (typeof (headers as { get?: unknown }).get === 'function') {
-    const value = (headers as { get(name: string): string | null | undefined }).get(name);
-    return value ?? undefined;
-  }
-  const value = fromRecord(headers as HeaderRecord, name);
-  if (joinAll && value !== undefined && typeof value !== 'string') return value.join(' ');
-  return single(name, value);
+  const value: unknown =
+    typeof (headers as { get?: unknown }).get === 'function'
+      ? ((headers as { get(name: string): unknown }).get(name) ?? undefined)
+      : fromRecord(headers as HeaderRecord, name);
+  return single(name, value, joinAll);
 }
 
 /**
  * Reads `webhook-id`, `webhook-timestamp` and `webhook-signature` (or their `svix-*` aliases)
  * from any header shape, case-insensitively.
  *
- * @throws {@link WebhookVerificationError} `missing_header` when one is absent or empty.
+ * @throws {@link WebhookVerificationError} `missing_header` when one is absent or empty, `malformed_header`
+ *   when one is not text or is repeated with different values.
  */
 export function readDeliveryHeaders(headers: WebhookHeaders): DeliveryHeaders {
   if (headers === null || typeof headers !== 'object') {

@@ -1,4 +1,4 @@
-import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError } from '../errors';
 import { decodeBase64 } from './base64';
 
 /**
@@ -31,11 +31,45 @@ function invalid(message: string): WebhookConfigurationError {
   return new WebhookConfigurationError('invalid_secret', message);
 }
 
-function checkSecretText(secret: unknown, where: string): asserts secret is string {
+/** The fewest characters of key material a real Polar secret has (`polar listen` uses 32 hex digits). */
+export const MIN_KEY_MATERIAL = 32;
+
+const PREFIXES = [STANDARD_PREFIX, 'polar_whs_'] as const;
+
+/**
+ * Text that marks a value copied from documentation or an `.env.example`, never a real secret. Only
+ * characters that base64 and hex never contain, and words too long to occur by chance in random key
+ * material (about one real secret in 30 million would hold "secret", the shortest of them).
+ */
+const PLACEHOLDER = /\.\.\.|[<>{}\s]|secret|placeholder|changeme|example/i;
+
+/** What follows the `whsec_` or `polar_whs_` prefix: the part of the secret that holds its entropy. */
+function keyMaterial(secret: string): string {
+  for (const prefix of PREFIXES) if (secret.startsWith(prefix)) return secret.slice(prefix.length);
+  return secret;
+}
+
+function distinctCharacters(text: string, enough: number): number {
+  const seen = new Set<string>();
+  for (const char of text) {
+    seen.add(char);
+    if (seen.size >= enough) break;
+  }
+  return seen.size;
+}
+
+/**
+ * Checks one secret's text: a string, not empty, no surrounding whitespace or quotes, and enough key
+ * material to be a real Polar secret. A placeholder (`whsec_...`, a bare prefix, a one-letter test
+ * value) would be accepted by the HMAC, and its key is public: anyone could sign deliveries with it.
+ */
+export function checkSecretText(secret: unknown, where: string): asserts secret is string {
   if (typeof secret !== 'string') {
     throw invalid(
       `The webhook secret${where} must be a string, got ${secret === null ? 'null' : typeof secret}. ` +
-        'Read it from your environment, e.g. process.env.POLAR_WEBHOOK_SECRET, and check the variable is set.',
+        'Read it from your environment, e.g. process.env.POLAR_WEBHOOK_SECRET, and check the variable is set where ' +
+        'the app runs. If a build step loads this module without the environment (next build), pass the secret as ' +
+        'a function, secret: () => process.env.POLAR_WEBHOOK_SECRET, which is read on the first delivery.',
     );
   }
   if (secret.length === 0) {
@@ -58,6 +92,23 @@ function checkSecretText(secret: unknown, where: string): asserts secret is stri
         'into the value instead of around it.',
     );
   }
+  const material = keyMaterial(secret);
+  if (material.length < MIN_KEY_MATERIAL || distinctCharacters(material, 8) < 8 || PLACEHOLDER.test(material)) {
+    throw invalid(
+      `The webhook secret${where} is too short or looks like a placeholder (${describeSecret(secret)}), so its HMAC ` +
+        'key would be public and anyone could sign deliveries with it. Copy the real secret of your endpoint from ' +
+        'the Polar dashboard (whsec_ followed by 43 or 44 characters, or an older polar_whs_ secret). For local ' +
+        "development with Polar's CLI (polar listen), the secret is your organization's id without dashes " +
+        '(32 hex digits).',
+    );
+  }
+}
+
+/** A secret shown without revealing it: its prefix and length. */
+function describeSecret(secret: string): string {
+  const prefix = PREFIXES.find((p) => secret.startsWith(p)) ?? '';
+  const rest = secret.length - prefix.length;
+  return `${prefix ? `"${prefix}" + ` : ''}${rest} character${rest === 1 ? '' : 's'}`;
 }
 
 /**
@@ -102,20 +153,25 @@ function deriveKeys(secret: string, scheme: SecretScheme): SecretKeys {
 }
 
 const CACHE_LIMIT = 64;
-const cache = new Map<string, SecretKeys>();
+/** One cache per scheme, so that no secret string can reach another scheme's slot. */
+const caches: Readonly<Record<SecretScheme, Map<string, SecretKeys>>> = {
+  auto: new Map(),
+  standard: new Map(),
+  legacy: new Map(),
+};
 
 /**
  * The candidate keys of one secret, derived once and cached (bounded: a process that sees
  * more than a few dozen distinct secrets starts over rather than growing without end).
  */
 export function keysFor(secret: string, scheme: SecretScheme, where = ''): SecretKeys {
-  const cacheKey = scheme === 'auto' ? secret : `${scheme}\u0000${secret}`;
-  let entry = cache.get(cacheKey);
+  const cache = caches[scheme];
+  let entry = cache.get(secret);
   if (entry === undefined) {
     checkSecretText(secret, where);
     entry = deriveKeys(secret, scheme);
     if (cache.size >= CACHE_LIMIT) cache.clear();
-    cache.set(cacheKey, entry);
+    cache.set(secret, entry);
   }
   return entry;
 }

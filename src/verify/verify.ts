@@ -1,5 +1,7 @@
+import type * as NodeCrypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { WebhookConfigurationError, WebhookVerificationError } from '../errors';
+import { WebhookConfigurationError } from '../errors';
+import { checkOptionNames } from '../option-names';
 import { encodeBase64 } from './base64';
 import { readDeliveryHeaders, type WebhookHeaders } from './headers';
 import { nodeCrypto } from './hmac-node';
@@ -46,7 +48,12 @@ interface Prepared {
   readonly timestampRaw: string;
   readonly seconds: number;
   readonly signatures: string[];
+  /** `${id}.${timestamp}.${body}` for a string body, made on first use and shared by every key tried. */
+  signedText?: string;
 }
+
+/** The option names {@link verifySignature} knows. */
+export const VERIFY_OPTION_NAMES: ReadonlySet<string> = new Set(['scheme', 'tolerance', 'now']);
 
 function readBody(body: unknown): string | Uint8Array {
   if (typeof body === 'string') return body;
@@ -60,8 +67,8 @@ function readBody(body: unknown): string | Uint8Array {
     throw new WebhookConfigurationError(
       'body_already_parsed',
       'The body is an already-parsed object, but the signature covers the raw bytes: re-serializing JSON changes them ' +
-        '(key order, whitespace, 10.0 vs 10). Pass the raw body. Express: mount the webhook route with express.raw({ type: ' +
-        "'application/json' }) before express.json(), or use polar-webhooks/express. Next.js App Router: await request.text(). " +
+        "(key order, whitespace, 10.0 vs 10). Pass the raw body. Express: mount the webhook route with express.raw({ type: 'application/json' }) " +
+        'before express.json(), or use polar-webhooks/express. Next.js App Router: await request.text(). ' +
         'Next.js Pages Router: export const config = { api: { bodyParser: false } } and read the stream.',
     );
   }
@@ -72,12 +79,23 @@ function readBody(body: unknown): string | Uint8Array {
   );
 }
 
+/** Who is verifying: the public function's name, for messages, and the option names it knows. */
+export interface VerifyCaller {
+  readonly name: string;
+  readonly optionNames: ReadonlySet<string>;
+}
+
+const VERIFY_CALLER: VerifyCaller = { name: 'verifySignature', optionNames: VERIFY_OPTION_NAMES };
+const VERIFY_ASYNC_CALLER: VerifyCaller = { name: 'verifySignatureAsync', optionNames: VERIFY_OPTION_NAMES };
+
 function prepare(
   body: unknown,
   headers: WebhookHeaders,
   secret: unknown,
   options: VerifyOptions | undefined,
+  caller: VerifyCaller,
 ): Prepared {
+  if (options !== undefined) checkVerifyOptions(options, `${caller.name}()`, caller.optionNames);
   const { secrets, scheme } = readSecrets(secret, options?.scheme);
   const entries: SecretKeys[] = [];
   for (let i = 0; i < secrets.length; i++) {
@@ -91,31 +109,99 @@ function prepare(
   return { entries, body: raw, id, timestampRaw: timestamp, seconds, signatures: readSignatures(signature) };
 }
 
-function delivered(p: Prepared, key: CandidateKey, secretIndex: number): VerifiedDelivery {
-  return { id: p.id, timestamp: new Date(p.seconds * 1000), scheme: key.scheme, secretIndex };
+/**
+ * Checks that `options` is an object holding only known option names (a misspelt `tolerence` would
+ * otherwise leave the default in place, in silence).
+ */
+export function checkVerifyOptions(
+  options: unknown,
+  where: string,
+  known: ReadonlySet<string> = VERIFY_OPTION_NAMES,
+): void {
+  if (options === null || typeof options !== 'object') {
+    throw new WebhookConfigurationError(
+      'invalid_option',
+      `${where}: options must be an object (got ${options === null ? 'null' : typeof options}), or left out.`,
+    );
+  }
+  checkOptionNames(options, known, where);
 }
 
-function unsupported(what: string): WebhookConfigurationError {
+/**
+ * The base64 HMAC-SHA256 of a delivery's signed content under one key: synchronous on node:crypto,
+ * a promise on Web Crypto. The matching loop below is the same for both.
+ */
+type Digest = (key: CandidateKey, p: Prepared) => string | Promise<string>;
+
+/**
+ * Tries every candidate key of every secret, in order, against every `v1` signature of the header,
+ * in constant time. Stays synchronous as long as `digest` is; resumes where it stopped when a digest
+ * is a promise.
+ */
+function match(p: Prepared, digest: Digest, from = 0, fromKey = 0): VerifiedDelivery | Promise<VerifiedDelivery> {
+  for (let s = from; s < p.entries.length; s++) {
+    const entry = p.entries[s] as SecretKeys;
+    const keys = entry.keys;
+    for (let k = s === from ? fromKey : 0; k < keys.length; k++) {
+      const key = keys[k] as CandidateKey;
+      const computed = digest(key, p);
+      if (typeof computed !== 'string') {
+        return computed.then((text) => matchedBy(text, p, entry, k, s) ?? match(p, digest, s, k + 1));
+      }
+      const found = matchedBy(computed, p, entry, k, s);
+      if (found !== undefined) return found;
+    }
+  }
+  throw noMatchingSignature(p.entries.length, p.signatures.length);
+}
+
+/** The verified delivery when `digest` equals one of the signatures, else `undefined`. */
+function matchedBy(digest: string, p: Prepared, entry: SecretKeys, k: number, s: number): VerifiedDelivery | undefined {
+  for (const signature of p.signatures) {
+    if (constantTimeEqual(digest, signature)) {
+      const key = entry.keys[k] as CandidateKey;
+      promote(entry, k);
+      return { id: p.id, timestamp: new Date(p.seconds * 1000), scheme: key.scheme, secretIndex: s };
+    }
+  }
+  return undefined;
+}
+
+function nodeDigest(crypto: typeof NodeCrypto): Digest {
+  return (key, p) => {
+    const nodeKey = (key.nodeKey ??= crypto.createSecretKey(key.bytes)) as KeyObject;
+    const hmac = crypto.createHmac('sha256', nodeKey);
+    if (typeof p.body === 'string') hmac.update((p.signedText ??= `${p.id}.${p.timestampRaw}.${p.body}`));
+    else hmac.update(`${p.id}.${p.timestampRaw}.`).update(p.body);
+    return hmac.digest('base64');
+  };
+}
+
+/**
+ * The error for a synchronous function called where `node:crypto` is missing: the same message,
+ * naming the function and its async variant, wherever it is raised.
+ */
+export function unsupportedRuntime(what: string): WebhookConfigurationError {
   return new WebhookConfigurationError(
     'unsupported_runtime',
-    `${what} needs node:crypto, which this runtime does not provide (Cloudflare Workers without nodejs_compat, ` +
-      'Vercel Edge, browsers, Node < 20.16). Use the async variant instead (verifySignatureAsync, validateEventAsync): ' +
-      'it runs on Web Crypto everywhere.',
+    `${what} is synchronous and needs node:crypto, which this runtime does not provide (Cloudflare Workers without ` +
+      `nodejs_compat, Vercel Edge, browsers, Node < 20.16). Use ${what}Async instead: it runs on Web Crypto everywhere.`,
   );
 }
 
 /**
  * Verifies that a delivery was signed by Polar, synchronously, on `node:crypto`.
  *
- * Checks, in order: the secret(s), the body's type, the three `webhook-*` headers (or their
- * `svix-*` aliases), the timestamp against the tolerance, then each `v1` signature against every
- * candidate key of every secret, in constant time.
+ * Checks, in order: the options, the secret(s), the body's type, the three `webhook-*` headers (or
+ * their `svix-*` aliases), the timestamp against the tolerance, then each `v1` signature against
+ * every candidate key of every secret, in constant time.
  *
  * @param body - The raw request body, exactly as received (never re-serialized JSON).
  * @param headers - The request headers: a Fetch `Headers`, Node's `req.headers`, or a plain record.
  * @param secret - The endpoint's secret from the Polar dashboard, or a list during a rotation.
  * @returns The webhook id (idempotency key), the timestamp, and which key matched.
- * @throws {@link WebhookVerificationError} with a `code` and `status` saying what failed and how to fix it.
+ * @throws {@link WebhookVerificationError} (400/403) when the delivery is not proven to come from Polar;
+ *   {@link WebhookConfigurationError} (500) when the secret, an option, the body's type or the runtime is wrong.
  *
  * @example
  * ```ts
@@ -130,30 +216,25 @@ export function verifySignature(
   secret: WebhookSecret,
   options?: VerifyOptions,
 ): VerifiedDelivery {
+  return verifyWithNodeCrypto(body, headers, secret, options, VERIFY_CALLER);
+}
+
+/**
+ * {@link verifySignature} on behalf of another public function (`validateEvent`), whose name the
+ * messages carry and whose option names are accepted.
+ *
+ * @internal
+ */
+export function verifyWithNodeCrypto(
+  body: WebhookBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options: VerifyOptions | undefined,
+  caller: VerifyCaller,
+): VerifiedDelivery {
   const crypto = nodeCrypto();
-  if (crypto === undefined) throw unsupported('verifySignature');
-  const p = prepare(body, headers, secret, options);
-  const prefix = `${p.id}.${p.timestampRaw}.`;
-  const content = typeof p.body === 'string' ? prefix + p.body : undefined;
-  for (let s = 0; s < p.entries.length; s++) {
-    const entry = p.entries[s] as SecretKeys;
-    const keys = entry.keys;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k] as CandidateKey;
-      const nodeKey = (key.nodeKey ??= crypto.createSecretKey(key.bytes)) as KeyObject;
-      const hmac = crypto.createHmac('sha256', nodeKey);
-      if (content !== undefined) hmac.update(content);
-      else hmac.update(prefix).update(p.body as Uint8Array);
-      const digest = hmac.digest('base64');
-      for (const signature of p.signatures) {
-        if (constantTimeEqual(digest, signature)) {
-          promote(entry, k);
-          return delivered(p, key, s);
-        }
-      }
-    }
-  }
-  throw noMatchingSignature(p.entries.length, p.signatures.length);
+  if (crypto === undefined) throw unsupportedRuntime(caller.name);
+  return match(prepare(body, headers, secret, options, caller), nodeDigest(crypto)) as VerifiedDelivery;
 }
 
 const utf8 = new TextEncoder();
@@ -178,33 +259,22 @@ export async function verifyWithWebCrypto(
   headers: WebhookHeaders,
   secret: WebhookSecret,
   options?: VerifyOptions,
+  caller: VerifyCaller = VERIFY_ASYNC_CALLER,
 ): Promise<VerifiedDelivery> {
   const subtle = (globalThis as { crypto?: Crypto }).crypto?.subtle;
   if (subtle === undefined) {
     throw new WebhookConfigurationError(
       'unsupported_runtime',
-      'verifySignatureAsync needs Web Crypto (globalThis.crypto.subtle) or node:crypto, and this runtime has neither. ' +
+      `${caller.name} needs Web Crypto (globalThis.crypto.subtle) or node:crypto, and this runtime has neither. ` +
         'On Node, use version 20 or later.',
     );
   }
-  const p = prepare(body, headers, secret, options);
+  const p = prepare(body, headers, secret, options, caller);
   const data = signedContent(`${p.id}.${p.timestampRaw}.`, p.body);
-  for (let s = 0; s < p.entries.length; s++) {
-    const entry = p.entries[s] as SecretKeys;
-    const keys = entry.keys;
-    for (let k = 0; k < keys.length; k++) {
-      const key = keys[k] as CandidateKey;
-      key.webKey ??= subtle.importKey('raw', key.bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-      const digest = encodeBase64(new Uint8Array(await subtle.sign('HMAC', await key.webKey, data)));
-      for (const signature of p.signatures) {
-        if (constantTimeEqual(digest, signature)) {
-          promote(entry, k);
-          return delivered(p, key, s);
-        }
-      }
-    }
-  }
-  throw noMatchingSignature(p.entries.length, p.signatures.length);
+  return match(p, async (key) => {
+    key.webKey ??= subtle.importKey('raw', key.bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    return encodeBase64(new Uint8Array(await subtle.sign('HMAC', await key.webKey, data)));
+  });
 }
 
 /**
@@ -231,6 +301,21 @@ export async function verifySignatureAsync(
   secret: WebhookSecret,
   options?: VerifyOptions,
 ): Promise<VerifiedDelivery> {
-  if (nodeCrypto() !== undefined) return verifySignature(body, headers, secret, options);
-  return verifyWithWebCrypto(body, headers, secret, options);
+  return verifyOnAnyRuntime(body, headers, secret, options, VERIFY_ASYNC_CALLER);
+}
+
+/**
+ * {@link verifySignatureAsync} on behalf of another public function (`validateEventAsync`).
+ *
+ * @internal
+ */
+export async function verifyOnAnyRuntime(
+  body: WebhookBody,
+  headers: WebhookHeaders,
+  secret: WebhookSecret,
+  options: VerifyOptions | undefined,
+  caller: VerifyCaller,
+): Promise<VerifiedDelivery> {
+  if (nodeCrypto() !== undefined) return verifyWithNodeCrypto(body, headers, secret, options, caller);
+  return verifyWithWebCrypto(body, headers, secret, options, caller);
 }

@@ -14,7 +14,7 @@ import { Webhooks as honoWebhooks } from '../../src/adapters/hono';
 import { Webhooks as nextWebhooks } from '../../src/adapters/next';
 import type { WebhooksOptions } from '../../src/adapters/compat';
 import { EVENT_HANDLER_NAMES, EVENT_TYPES, type PolarWebhookEventType } from '../../src/events/catalogue';
-import { SECRET, eventJson, listen, post, sign } from './helpers';
+import { SECRET, eventJson, listen, post, sign, unknownTypeBody } from './helpers';
 
 interface Seen {
   readonly handler: string;
@@ -81,6 +81,36 @@ describe('handler names', () => {
     expect(() => honoWebhooks(misspelt)).toThrow(expect.objectContaining({ code: 'invalid_option' }));
     const notAFunction = { webhookSecret: SECRET, onOrderPaid: 'fulfil' } as unknown as WebhooksOptions;
     expect(() => expressWebhooks(notAFunction)).toThrow(/onOrderPaid must be a function/);
+    // A near miss gets the name it probably meant.
+    expect(() => expressWebhooks(misspelt)).toThrow(/Did you mean "onOrderPaid"\?/);
+    expect(() => nextWebhooks({ webhookSecret: SECRET, tolerence: 60 } as never)).toThrow(/Did you mean "tolerance"/);
+  });
+
+  it('fails at start-up on a missing or placeholder webhookSecret', () => {
+    for (const make of [expressWebhooks, nextWebhooks, honoWebhooks]) {
+      expect(() => make({ webhookSecret: undefined as unknown as string })).toThrow(
+        expect.objectContaining({ code: 'invalid_secret' }),
+      );
+      expect(() => make({ webhookSecret: 'whsec_...' })).toThrow(/placeholder/);
+    }
+  });
+
+  it("says what to use instead of the official adapters' entitlements option", () => {
+    const options = { webhookSecret: SECRET, entitlements: {} } as unknown as WebhooksOptions;
+    expect(() => nextWebhooks(options)).toThrow(/entitlements.*onBenefitGrantCreated.*onCustomerStateChanged/s);
+  });
+
+  it('warns about an unknown event type naming its own onUnknown option', async () => {
+    const warnings: string[] = [];
+    const logger = { warn: (message: string) => warnings.push(message), error: () => undefined };
+    const POST = nextWebhooks({ webhookSecret: SECRET, logger });
+    const delivery = sign(unknownTypeBody());
+    const response = await POST(
+      new Request('http://localhost/hook', { method: 'POST', body: delivery.body, headers: delivery.headers }),
+    );
+    expect(response.status).toBe(202);
+    expect(warnings).toEqual([expect.stringContaining('Pass onUnknown to Webhooks()')]);
+    expect(warnings[0]).not.toContain('webhooks.onUnknown()');
   });
 });
 

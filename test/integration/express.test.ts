@@ -3,11 +3,14 @@
  */
 import { once } from 'node:events';
 import http from 'node:http';
+import net from 'node:net';
 import express5 from 'express';
 import express4 from 'express4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createExpressMiddleware } from '../../src/adapters/express';
+import { createWebhooks } from '../../src/router/create-webhooks';
 import {
+  SECRET,
   deliveryScenarios,
   listen,
   orderPaid,
@@ -27,6 +30,12 @@ describe.each([
   ['Express 4', express4],
 ])('%s', (_name, express) => {
   const calls: Call[] = [];
+  const expressErrors: unknown[] = [];
+  const logged: { level: 'warn' | 'error'; message: string; details: unknown[] }[] = [];
+  const abortLogger = {
+    warn: (message: string, ...details: unknown[]) => logged.push({ level: 'warn', message, details }),
+    error: (message: string, ...details: unknown[]) => logged.push({ level: 'error', message, details }),
+  };
   let base = '';
   let close: () => Promise<void> = async () => undefined;
 
@@ -56,7 +65,10 @@ describe.each([
       },
       middleware,
     );
-    // A router object made by hand around the real one: the middleware uses its respond().
+    // A client that hangs up mid-body: a warning on the router's logger, nothing for Express's error handling.
+    const abortRouter = createWebhooks({ secret: SECRET, logger: abortLogger });
+    app.post('/aborts', createExpressMiddleware(abortRouter), (_req, _res, next) => next());
+    // A router object made by hand around the real one: the middleware uses its answer().
     const wrapped = recordingWebhooks(calls);
     app.post('/hand-made-router', createExpressMiddleware({ ...wrapped }));
     // The request stream fails while the body is being read: Express's error handling gets it.
@@ -69,6 +81,7 @@ describe.each([
       middleware,
     );
     app.use((error: Error, _req: http.IncomingMessage, res: http.ServerResponse, _next: (e?: unknown) => void) => {
+      expressErrors.push(error);
       res.statusCode = 502;
       res.end(`express error handler: ${error.message}`);
     });
@@ -131,25 +144,31 @@ describe.each([
     expect(calls).toHaveLength(1);
   });
 
-  it('closes the connection after a 413 instead of draining the rest of the body', async () => {
-    const target = new URL(`${base}/hook`);
-    const request = http.request({
-      method: 'POST',
-      host: target.hostname,
-      port: target.port,
-      path: target.pathname,
-      headers: { 'content-type': 'application/json', 'content-length': String(TEST_LIMIT * 10), ...sign('{}').headers },
-    });
-    request.on('error', () => undefined);
-    request.write('{"type":');
-    const [response] = (await once(request, 'response')) as [http.IncomingMessage];
-    response.resume();
-    request.destroy();
-    expect(response.statusCode).toBe(413);
-    expect(response.headers.connection).toBe('close');
+  it('logs a client that hangs up mid-body once, as a warning, and hands Express no error', async () => {
+    logged.length = 0;
+    expressErrors.length = 0;
+    const target = new URL(`${base}/aborts`);
+    const socket = net.connect(Number(target.port), target.hostname);
+    await once(socket, 'connect');
+    const headers = Object.entries(sign('{}').headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.write(`POST /aborts HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n${headers}\r\n{"type":`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    socket.destroy();
+    await vi.waitFor(() => expect(logged).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        message: expect.stringContaining('closed the connection before sending the whole body'),
+        details: [],
+      },
+    ]);
+    expect(expressErrors).toEqual([]);
   });
 
-  it('works with any object shaped like a router, through its respond()', async () => {
+  it('works with any object shaped like a router, through its answer()', async () => {
     calls.length = 0;
     const delivery = sign(trapBody());
     expect((await post(`${base}/hand-made-router`, delivery)).status).toBe(202);

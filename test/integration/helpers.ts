@@ -208,6 +208,47 @@ export async function postDeclaredTooLarge(url: string, declared: number): Promi
   return response.statusCode ?? 0;
 }
 
+/**
+ * Sends a signed POST with a whole body of `size` bytes, as a client that reads nothing until it has
+ * written everything (curl under load, most blocking HTTP clients): its socket is paused while it
+ * writes. Resolves with the first status it then reads, or 'reset' when the connection was reset
+ * before the answer could be read (the server closed it with the client's bytes unread).
+ */
+export function postWholeBodyThenRead(url: string, size: number): Promise<number | 'reset'> {
+  const target = new URL(url);
+  const head =
+    `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\n` +
+    `Content-Length: ${size}\r\n${Object.entries(sign('{}').headers)
+      .filter(([name]) => name.startsWith('webhook-'))
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('')}\r\n`;
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(target.port), target.hostname);
+    socket.pause();
+    let received = '';
+    const settle = (): void => {
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(received)?.[1];
+      socket.destroy();
+      resolve(status === undefined ? 'reset' : Number(status));
+    };
+    socket.on('data', (data: Buffer) => {
+      received += data.toString('latin1');
+      if (/^HTTP\/1\.1 \d{3}/.test(received)) settle();
+    });
+    socket.on('error', settle);
+    socket.on('close', settle);
+    socket.once('connect', async () => {
+      socket.write(head);
+      const chunk = Buffer.alloc(64 * 1024, 0x20);
+      for (let sent = 0; sent < size && !socket.destroyed; sent += chunk.length) {
+        const part = sent + chunk.length <= size ? chunk : chunk.subarray(0, size - sent);
+        if (!socket.write(part)) await once(socket, 'drain').catch(() => undefined);
+      }
+      socket.resume();
+    });
+  });
+}
+
 /** Where a server under test listens, and how to read what its handlers recorded. */
 export interface ScenarioTarget {
   /** URL of the webhook route. */
@@ -228,10 +269,13 @@ export interface ScenarioTarget {
  * @param options.endlessBody - false when the platform reads ahead of the handler and then resets
  *   the connection under a sender that never stops (Next.js Pages routes under `next start`), so
  *   that the answer can be lost in transit whatever the handler does.
+ * @param options.serverOwnsConnection - true when the server around the handler decides how a refused
+ *   body's connection is closed, out of the handler's reach (`@hono/node-server` and `next start` reset
+ *   it under a client that is still sending); the adapters that own the Node response pass this test.
  */
 export function deliveryScenarios(
   target: () => ScenarioTarget,
-  options: { streamsBody?: boolean; endlessBody?: boolean } = {},
+  options: { streamsBody?: boolean; endlessBody?: boolean; serverOwnsConnection?: boolean } = {},
 ): void {
   it('answers 202 to a valid delivery, and the handler runs once with the typed event and webhook id', async () => {
     const t = target();
@@ -336,6 +380,19 @@ export function deliveryScenarios(
       const t = target();
       t.reset();
       expect(await postDeclaredTooLarge(t.url, TEST_LIMIT * 100)).toBe(413);
+      expect(t.calls()).toEqual([]);
+    });
+  }
+
+  if (options.streamsBody !== false && options.serverOwnsConnection !== true) {
+    it('answers 413 to a declared oversized body so that even a client that reads only after sending reads it', async () => {
+      // 16 MiB: more than the loopback socket buffers hold, so that the client is still sending when
+      // the server has answered. Closing at once would reset the connection under its unread answer.
+      const t = target();
+      t.reset();
+      const statuses: (number | 'reset')[] = [];
+      for (let i = 0; i < 5; i++) statuses.push(await postWholeBodyThenRead(t.url, 16 * 1024 * 1024));
+      expect(statuses).toEqual(Array(5).fill(413));
       expect(t.calls()).toEqual([]);
     });
   }

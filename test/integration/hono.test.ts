@@ -50,7 +50,9 @@ describe('Hono on @hono/node-server', () => {
       }),
   );
 
-  deliveryScenarios(() => ({ url: `${base}/hook`, calls: () => calls, reset: () => (calls.length = 0) }));
+  deliveryScenarios(() => ({ url: `${base}/hook`, calls: () => calls, reset: () => (calls.length = 0) }), {
+    serverOwnsConnection: true,
+  });
 
   it('uses the body Hono cached when a middleware read it with c.req.json()', async () => {
     calls.length = 0;

@@ -141,7 +141,7 @@ describe('Pages Router API route with bodyParser: false', () => {
   // `next start` reads ahead of a Pages route and resets the connection of a sender that never
   // stops, which can lose the 413 in transit; the same handler behind plain node:http (below)
   // proves it answers an endless body.
-  deliveryScenarios(target('pages', '/api/pages'), { endlessBody: false });
+  deliveryScenarios(target('pages', '/api/pages'), { endlessBody: false, serverOwnsConnection: true });
 });
 
 describe('Pages Router handler behind plain node:http', () => {

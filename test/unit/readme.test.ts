@@ -1,10 +1,10 @@
 /**
- * Every TypeScript example in README.md compiles against the built package, so the documentation
- * cannot drift from the API. Names an example leaves to the reader (`fulfilOrder`, the app's own
+ * Every TypeScript example in README.md compiles against the built package, with bundler and with
+ * Node.js (`nodenext`) module resolution, so the documentation cannot drift from the API. Names an example leaves to the reader (`fulfilOrder`, the app's own
  * `webhooks` module) are declared for it; the Bun and Deno examples need those runtimes' own types
  * and are run for real by the runtime tests instead.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ const AMBIENT: Record<string, string> = {
   revokeAccess: 'declare function revokeAccess(customerId: string): Promise<void>;',
   json: 'declare const json: unknown;',
   payload: 'declare const payload: unknown;',
-  webhooks: "declare const webhooks: import('polar-webhooks').Webhooks;",
+  webhooks: "declare const webhooks: import('polar-webhooks').WebhookRouter;",
   app: "declare const app: import('express').Express;",
 };
 
@@ -47,42 +47,51 @@ describe('README examples', () => {
     }
   });
 
-  it('every one type-checks against the built package', () => {
-    writeFileSync(
-      join(dir, 'webhooks.ts'),
-      "import { createWebhooks } from 'polar-webhooks';\nexport const webhooks = createWebhooks({ secret: 'whsec_dGVzdA==' });\n",
-    );
-    const files: string[] = [];
-    blocks.forEach((code, i) => {
-      if (/\b(Bun|Deno)\./.test(code)) return;
-      const ambient = Object.entries(AMBIENT)
-        .filter(([name]) => new RegExp(`\\b${name}\\b`).test(code) && !declares(code, name))
-        .map(([, declaration]) => declaration);
-      const file = join(dir, `block-${i}.ts`);
+  it('every one type-checks against the built package, under bundler and under Node.js module resolution', () => {
+    const problems: string[] = [];
+    for (const resolution of ['bundler', 'nodenext'] as const) {
+      const sub = join(dir, resolution);
+      mkdirSync(sub, { recursive: true });
+      // Under nodenext the files are ES modules, as in an app whose package.json says "type": "module".
+      writeFileSync(join(sub, 'package.json'), JSON.stringify({ type: 'module' }));
       writeFileSync(
-        file,
-        `${code.replaceAll("'@/lib/webhooks'", "'./webhooks'")}\n${ambient.join('\n')}\nexport {};\n`,
+        join(sub, 'webhooks.ts'),
+        "import { createWebhooks } from 'polar-webhooks';\n" +
+          'export const webhooks = createWebhooks({ secret: () => process.env.POLAR_WEBHOOK_SECRET });\n',
       );
-      files.push(file);
-    });
-    expect(files.length).toBeGreaterThan(10);
-    const program = ts.createProgram(files, {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
-      types: ['node'],
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      esModuleInterop: true,
-    });
-    const problems = ts.getPreEmitDiagnostics(program).map((d) => {
-      const where = d.file
-        ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
-        : '';
-      return `${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
-    });
+      const files: string[] = [];
+      blocks.forEach((code, i) => {
+        if (/\b(Bun|Deno)\./.test(code)) return;
+        const ambient = Object.entries(AMBIENT)
+          .filter(([name]) => new RegExp(`\\b${name}\\b`).test(code) && !declares(code, name))
+          .map(([, declaration]) => declaration);
+        const file = join(sub, `block-${i}.ts`);
+        writeFileSync(
+          file,
+          `${code.replaceAll("'@/lib/webhooks'", "'./webhooks.js'")}\n${ambient.join('\n')}\nexport {};\n`,
+        );
+        files.push(file);
+      });
+      expect(files.length).toBeGreaterThan(10);
+      const nodenext = resolution === 'nodenext';
+      const program = ts.createProgram(files, {
+        target: ts.ScriptTarget.ES2022,
+        module: nodenext ? ts.ModuleKind.NodeNext : ts.ModuleKind.ESNext,
+        moduleResolution: nodenext ? ts.ModuleResolutionKind.NodeNext : ts.ModuleResolutionKind.Bundler,
+        lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.dom.iterable.d.ts'],
+        types: ['node'],
+        strict: true,
+        noEmit: true,
+        skipLibCheck: true,
+        esModuleInterop: true,
+      });
+      for (const d of ts.getPreEmitDiagnostics(program)) {
+        const where = d.file
+          ? `${d.file.fileName.slice(dir.length + 1)}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}`
+          : '';
+        problems.push(`${resolution} ${where} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      }
+    }
     expect(problems).toEqual([]);
   });
 });

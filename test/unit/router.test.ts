@@ -1,9 +1,11 @@
 /**
  * createWebhooks: registration, dispatch order, failure handling, unknown types, invalid payloads.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import {
   UnknownEventTypeError,
+  WebhookConfigurationError,
   WebhookHandlerError,
   WebhookPayloadError,
   WebhookVerificationError,
@@ -142,11 +144,26 @@ describe('dispatch', () => {
     const { webhooks } = router();
     // @ts-expect-error not a Polar event type
     expect(() => webhooks.on('order.payed', () => undefined)).toThrow(/not a Polar event type/);
-    expect(() => webhooks.on([], () => undefined)).toThrow(TypeError);
+    expect(() => webhooks.on([], () => undefined)).toThrow(/at least one event type/);
     // @ts-expect-error not a function
     expect(() => webhooks.on('order.paid', 'nope')).toThrow(/handler function/);
     // @ts-expect-error not a function
-    expect(() => webhooks.onError(undefined)).toThrow(TypeError);
+    expect(() => webhooks.onError(undefined)).toThrow(/handler function/);
+    // Every one of them is the library's own error, a set-up problem, never a bare TypeError.
+    for (const misuse of [
+      () => webhooks.on('order.payed' as 'order.paid', () => undefined),
+      () => webhooks.on([], () => undefined),
+      () => webhooks.onAny(null as never),
+      () => webhooks.onUnknown(42 as never),
+    ]) {
+      expect(misuse).toThrow(WebhookConfigurationError);
+      try {
+        misuse();
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'invalid_argument', status: 500 });
+        expect(error).not.toBeInstanceOf(TypeError);
+      }
+    }
   });
 });
 
@@ -267,7 +284,7 @@ describe('verifyAndReceive', () => {
   });
 
   it('accepts the tolerance and secret-list options', async () => {
-    const other = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+    const other = `whsec_${randomBytes(32).toString('base64')}`;
     const { webhooks } = router({ secret: [other, SECRET], tolerance: 7200 });
     const stale = sign(JSON.stringify(orderPaid()), { at: new Date(Date.now() - 3_600_000) });
     await expect(webhooks.verifyAndReceive(stale)).resolves.toMatchObject({ kind: 'handled' });
@@ -352,6 +369,36 @@ describe('verifyAndReceive', () => {
 });
 
 describe('options', () => {
+  it('fails at start-up on a missing, empty, padded, quoted or placeholder secret, saying how to fix it', () => {
+    const cases: [unknown, RegExp][] = [
+      [undefined, /must be a string.*secret: \(\) => process\.env/],
+      ['', /is empty/],
+      [`${SECRET}\n`, /whitespace/],
+      [`"${SECRET}"`, /quotes/],
+      ['whsec_...', /placeholder/],
+      [[SECRET, 'whsec_'], /at index 1 is too short or looks like a placeholder/],
+      [[], /list of webhook secrets is empty/],
+    ];
+    for (const [secret, message] of cases) {
+      expect(() => createWebhooks({ secret: secret as string })).toThrow(message);
+      expect(() => createWebhooks({ secret: secret as string })).toThrow(
+        expect.objectContaining({ code: 'invalid_secret', status: 500 }),
+      );
+    }
+  });
+
+  it('refuses a misspelt option, naming the one it probably meant', () => {
+    const misspelt = { secret: SECRET, tolerence: 600 } as unknown as Parameters<typeof createWebhooks>[0];
+    expect(() => createWebhooks(misspelt)).toThrow(
+      /createWebhooks\(\): unknown option "tolerence"\. Did you mean "tolerance"\?/,
+    );
+    expect(() => createWebhooks({ secret: SECRET, maxBodySize: 1 } as never)).toThrow(/Did you mean "maxBodyBytes"/);
+    expect(() => createWebhooks({ secret: SECRET, onInvalid: 'retry' } as never)).toThrow(
+      /Did you mean "onInvalidPayload"/,
+    );
+    expect(() => createWebhooks({ secret: SECRET, onInvalid: 'retry' } as never)).toThrow(WebhookConfigurationError);
+  });
+
   it('refuses malformed options at creation, with how to fix them', () => {
     expect(() => createWebhooks({ secret: SECRET, maxBodyBytes: 0 })).toThrow(/maxBodyBytes must be a positive/);
     expect(() => createWebhooks({ secret: SECRET, maxBodyBytes: 1.5 })).toThrow(
@@ -366,11 +413,17 @@ describe('options', () => {
     expect(() => createWebhooks()).toThrow(/needs an options object/);
   });
 
-  it('does not check the secret until a delivery arrives (builds load modules without the environment)', async () => {
-    const { webhooks } = router({ secret: undefined }); // an unset environment variable
-    const answer = await webhooks.respond({ method: 'POST', ...sign(JSON.stringify(orderPaid())) });
-    expect(answer.status).toBe(500);
-    expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_secret' });
+  it('checks the secret when it is built, and a secret given as a function on each delivery', async () => {
+    // An unset environment variable fails at start-up, with the way out for build steps in the message.
+    expect(() => router({ secret: undefined })).toThrow(/secret: \(\) => process\.env\.POLAR_WEBHOOK_SECRET/);
+    let value: string | undefined;
+    const { webhooks } = router({ secret: () => value });
+    const delivery = sign(JSON.stringify(orderPaid()));
+    const before = await webhooks.respond({ method: 'POST', ...delivery });
+    expect(before.status).toBe(500);
+    expect(JSON.parse(before.body)).toMatchObject({ error: 'invalid_secret' });
+    value = SECRET;
+    expect((await webhooks.respond({ method: 'POST', ...delivery })).status).toBe(202);
   });
 
   it('exposes maxBodyBytes, 1 MiB by default', () => {

@@ -12,10 +12,18 @@ import { verifySignature, verifySignatureAsync, verifyWithWebCrypto } from '../.
 import { delivery, legacyPolarSecret, legacyWhsecSecret, standardSecret } from '../helpers/deliveries';
 
 const runs = { numRuns: 150 };
+/**
+ * Key bytes as Polar makes them: at least 24 (Standard Webhooks secrets hold 24 to 64), and not the
+ * degenerate runs (all zeros) that fast-check likes to try, which the secret check refuses as placeholders.
+ */
+const keyBytesArb = (minLength: number, maxLength: number) =>
+  fc
+    .uint8Array({ minLength, maxLength })
+    .filter((b) => new Set(Buffer.from(b).toString('base64')).size >= 8 && new Set(b).size >= 6);
 const secretArb = fc.oneof(
-  fc.uint8Array({ minLength: 16, maxLength: 64 }).map((b) => `whsec_${Buffer.from(b).toString('base64')}`),
-  fc.uint8Array({ minLength: 24, maxLength: 48 }).map((b) => `polar_whs_${Buffer.from(b).toString('base64url')}`),
-  fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => `whsec_${Buffer.from(b).toString('base64url')}`),
+  keyBytesArb(24, 64).map((b) => `whsec_${Buffer.from(b).toString('base64')}`),
+  keyBytesArb(24, 48).map((b) => `polar_whs_${Buffer.from(b).toString('base64url')}`),
+  keyBytesArb(32, 32).map((b) => `whsec_${Buffer.from(b).toString('base64url')}`),
 );
 const idArb = fc.stringMatching(/^msg_[A-Za-z0-9]{1,40}$/);
 const bodyArb = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 300 }), fc.json({ maxDepth: 3 }));
@@ -44,7 +52,7 @@ describe('differential: standardwebhooks signs, we verify', () => {
   it('any body, id and time: a Standard Webhooks signature made with the right key verifies', () => {
     fc.assert(
       fc.property(
-        fc.uint8Array({ minLength: 1, maxLength: 64 }),
+        keyBytesArb(24, 64),
         idArb,
         bodyArb,
         fc.integer({ min: 1_000_000_000, max: 4_000_000_000 }),
@@ -64,7 +72,7 @@ describe('differential: standardwebhooks signs, we verify', () => {
   it('and we sign what standardwebhooks verifies (standard key)', () => {
     fc.assert(
       // The reference verifier also parses the body as JSON.
-      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), idArb, fc.json({ maxDepth: 3 }), (key, id, body) => {
+      fc.property(keyBytesArb(32, 32), idArb, fc.json({ maxDepth: 3 }), (key, id, body) => {
         const secret = `whsec_${Buffer.from(key).toString('base64')}`;
         const headers = signPayload({ body, secret, id, scheme: 'standard' });
         expect(() => new Webhook(secret).verify(body, { ...headers })).not.toThrow();

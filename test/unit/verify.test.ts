@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   WebhookConfigurationError,
@@ -11,6 +12,7 @@ import {
   verifyWithWebCrypto,
   type VerifyOptions,
 } from '../../src/verify/verify';
+import type { WebhookHeaders } from '../../src/verify/headers';
 import { delivery, keyOf, legacyPolarSecret, legacyWhsecSecret, sign, standardSecret } from '../helpers/deliveries';
 
 type Verify = typeof verifySignature;
@@ -224,6 +226,108 @@ describe('secret mistakes are errors with a hint, never a silent mismatch', () =
     expect(await code(d.body, d.headers, standardSecret(), { scheme: 'hex' } as unknown as VerifyOptions)).toBe(
       'invalid_option',
     );
+  });
+});
+
+describe('placeholder secrets: refused, because their HMAC key is public', () => {
+  const d = delivery(standardSecret(), 'standard');
+  for (const placeholder of [
+    'whsec_...',
+    'whsec_',
+    'polar_whs_',
+    'whsec_x',
+    'x',
+    `whsec_${'x'.repeat(43)}`,
+    `whsec_${'A'.repeat(40)}=`,
+    'whsec_your_webhook_secret_here_from_the_dashboard',
+    'whsec_<paste the secret of your endpoint in the dashboard>',
+    'test-secret',
+  ]) {
+    it(JSON.stringify(placeholder), async () => {
+      expect(await code(d.body, d.headers, placeholder)).toBe('invalid_secret');
+      expect(() => verifySignature(d.body, d.headers, placeholder)).toThrow(/too short or looks like a placeholder/);
+      // The message never repeats the secret itself, only its prefix and length.
+      expect(() => verifySignature(d.body, d.headers, placeholder)).toThrow(
+        /polar listen.*organization's id without dashes/,
+      );
+    });
+  }
+
+  it('accepts the secret `polar listen` signs with: the organization id without dashes, legacy key', async () => {
+    const secret = randomUUID().replace(/-/g, '');
+    const local = delivery(secret, 'legacy');
+    expect(await outcome(local.body, local.headers, secret)).toMatchObject({ ok: true, scheme: 'legacy' });
+  });
+
+  it('accepts real secrets of every kind, however their random characters fall', async () => {
+    for (const secret of [standardSecret(), legacyWhsecSecret(), legacyPolarSecret()]) {
+      const scheme = secret.startsWith('polar_whs_') || secret.length === 49 ? 'legacy' : 'standard';
+      const real = delivery(secret, scheme);
+      expect(await outcome(real.body, real.headers, secret)).toMatchObject({ ok: true });
+    }
+  });
+});
+
+describe('the key cache', () => {
+  it('never lets a secret reach the keys another scheme derived for another secret', async () => {
+    // "legacy\0S" under auto and S under legacy once shared one cache slot.
+    const s = legacyPolarSecret();
+    const crafted = `legacy\u0000${s}`;
+    const signedWithS = delivery(s, 'legacy');
+    expect(await outcome(signedWithS.body, signedWithS.headers, s, { scheme: 'legacy' })).toMatchObject({ ok: true });
+    expect(await code(signedWithS.body, signedWithS.headers, crafted)).toBe('no_matching_signature');
+    const signedWithCrafted = delivery(crafted, 'legacy');
+    expect(await outcome(signedWithCrafted.body, signedWithCrafted.headers, crafted)).toMatchObject({ ok: true });
+    expect(await code(signedWithCrafted.body, signedWithCrafted.headers, s, { scheme: 'legacy' })).toBe(
+      'no_matching_signature',
+    );
+  });
+});
+
+describe('header values that are not text', () => {
+  const secret = standardSecret();
+  const d = delivery(secret, 'standard');
+  const cases: [string, WebhookHeaders][] = [
+    ['a number', { ...d.headers, 'webhook-signature': 123 as unknown as string }],
+    ['NaN', { ...d.headers, 'webhook-timestamp': Number.NaN as unknown as string }],
+    ['an object', { ...d.headers, 'webhook-id': { id: 'x' } as unknown as string }],
+    ['an array holding a number', { ...d.headers, 'webhook-id': ['a', 1] as unknown as string[] }],
+    ['null', { ...d.headers, 'webhook-signature': null as unknown as string }],
+    [
+      'a get() that returns an array of different values',
+      { get: (name: string) => [d.headers[name], 'other'] as never },
+    ],
+    [
+      'a get() that returns a number',
+      { get: (name: string) => (name === 'webhook-id' ? 7 : d.headers[name]) as string },
+    ],
+  ];
+  for (const [name, headers] of cases) {
+    it(`${name}: a typed malformed_header, not a TypeError`, async () => {
+      expect(await code(d.body, headers, secret)).toBe('malformed_header');
+      expect(() => verifySignature(d.body, headers, secret)).toThrow(WebhookVerificationError);
+    });
+  }
+  it('a get() that returns one value in an array is read as that value', async () => {
+    const headers = { get: (name: string) => (d.headers[name] === undefined ? null : [d.headers[name]]) } as never;
+    expect(await outcome(d.body, headers, secret)).toMatchObject({ ok: true, id: d.id });
+  });
+});
+
+describe('option names', () => {
+  const secret = standardSecret();
+  const d = delivery(secret, 'standard');
+  it('a misspelt option is invalid_option naming the option it probably meant', async () => {
+    const options = { tolerence: 600 } as unknown as VerifyOptions;
+    expect(await code(d.body, d.headers, secret, options)).toBe('invalid_option');
+    expect(() => verifySignature(d.body, d.headers, secret, options)).toThrow(
+      /verifySignature\(\): unknown option "tolerence"\. Did you mean "tolerance"\?/,
+    );
+    expect(() => verifySignature(d.body, d.headers, secret, { Scheme: 'legacy' } as never)).toThrow(/"scheme"/);
+    expect(() => verifySignature(d.body, d.headers, secret, { zzz: 1 } as never)).toThrow(
+      /unknown option "zzz"\. Its options are: scheme, tolerance, now/,
+    );
+    expect(() => verifySignature(d.body, d.headers, secret, 'fast' as never)).toThrow(/options must be an object/);
   });
 });
 

@@ -1,14 +1,14 @@
 // A Hono app for Cloudflare Workers that receives Polar webhooks at POST /webhooks/polar.
 // The secret comes from the Worker's environment (`wrangler secret put POLAR_WEBHOOK_SECRET`).
 import { Hono } from 'hono';
-import { createWebhooks, type Webhooks } from 'polar-webhooks';
+import { createWebhooks, type WebhookRouter } from 'polar-webhooks';
 import { createHonoHandler, type HonoWebhookHandler } from 'polar-webhooks/hono';
 
 type Bindings = {
   POLAR_WEBHOOK_SECRET: string;
 };
 
-function buildWebhooks(secret: string): Webhooks {
+function buildWebhooks(secret: string): WebhookRouter {
   const webhooks = createWebhooks({ secret });
 
   webhooks.on('order.paid', (event, { id }) => {

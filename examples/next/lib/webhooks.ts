@@ -1,8 +1,9 @@
 import { createWebhooks } from 'polar-webhooks';
 
-// Read per delivery, not here: `next build` loads this module without the variable set, and an
-// unset secret makes each delivery fail with a message saying so instead of failing the build.
-export const webhooks = createWebhooks({ secret: process.env.POLAR_WEBHOOK_SECRET ?? '' });
+// A function: the secret is read (and checked) on each delivery, because `next build` loads this
+// module without the variable set. A missing secret then fails each delivery with a message saying
+// so (Polar retries), instead of failing the build.
+export const webhooks = createWebhooks({ secret: () => process.env.POLAR_WEBHOOK_SECRET });
 
 webhooks.on('order.paid', async (event, { id }) => {
   const order = event.data;

@@ -9,7 +9,7 @@ async function report(record) {
 
 export function recordingWebhooks(route) {
   // The secret is read per delivery: at build time the variable is unset, and that must not fail the build.
-  const webhooks = createWebhooks({ secret: process.env.POLAR_WEBHOOK_SECRET, maxBodyBytes: 64 * 1024 });
+  const webhooks = createWebhooks({ secret: () => process.env.POLAR_WEBHOOK_SECRET, maxBodyBytes: 64 * 1024 });
   webhooks.on('order.paid', async (event, context) => {
     if (event.data.metadata.fail === 'yes') throw new Error('handler failed on purpose');
     await report({ route, kind: 'event', type: event.type, id: context.id, data: event.data });

@@ -1,53 +1,12 @@
 /**
- * The HTTP policy, written once: what every entry point (`handle`, `respond`, the Express, Next.js
- * and Hono adapters) answers for each outcome of a delivery.
- *
- * - accepted (handled, unknown type, or invalid payload acknowledged): 202 `{"ok":true}`
- * - not provably from Polar: the error's status (400 malformed/missing header, 403 signature or
- *   timestamp, 500 configuration), `{"error": code, "message": text}`
- * - a handler failed, or an invalid payload with `onInvalidPayload: 'retry'`: 500, so Polar retries
- * - body over the limit: 413, without reading the rest; any method but POST: 405 with `Allow: POST`
+ * Reading a request body without ever holding more than the limit: the declared length checked before
+ * a byte is read, a string body measured in UTF-8 bytes without encoding it, a Fetch body read in one
+ * call or chunk by chunk, whichever is faster on the runtime.
  *
  * @module
  */
 
-import { PolarWebhookError, WebhookHandlerError, WebhookPayloadError, WebhookRequestError } from '../errors';
-import type { WebhooksLogger, WebhookResponse } from './types';
-
-const JSON_TYPE = 'application/json; charset=utf-8';
-
-function errorBody(error: string, message: string): string {
-  return JSON.stringify({ error, message });
-}
-
-const ACCEPTED_BODY = '{"ok":true}';
-const METHOD_NOT_ALLOWED_BODY = errorBody(
-  'method_not_allowed',
-  'This endpoint only accepts POST: Polar delivers webhooks as POST requests with a JSON body.',
-);
-
-/** The answer to an accepted delivery, as a new object (callers of `respond` may change theirs). */
-export function accepted(): WebhookResponse {
-  return { status: 202, headers: { 'content-type': JSON_TYPE }, body: ACCEPTED_BODY };
-}
-
-/**
- * The same answer, made once, for the entry points that only read it (`handle` and the Node
- * adapters): no object per delivery on the hot path. Never handed to user code.
- */
-export const ACCEPTED: WebhookResponse = Object.freeze({
-  status: 202,
-  headers: Object.freeze({ 'content-type': JSON_TYPE }),
-  body: ACCEPTED_BODY,
-});
-
-/** The answer to any method but POST. */
-export function methodNotAllowed(): WebhookResponse {
-  return { status: 405, headers: { 'content-type': JSON_TYPE, allow: 'POST' }, body: METHOD_NOT_ALLOWED_BODY };
-}
-
-const HANDLER_FAILED_MESSAGE =
-  'A handler failed while processing this event; the details are in the receiving server logs. Polar will retry it.';
+import { WebhookRequestError } from '../errors';
 
 /** The error for a body over the limit, with how to raise it. */
 export function bodyTooLarge(limit: number): WebhookRequestError {
@@ -56,40 +15,6 @@ export function bodyTooLarge(limit: number): WebhookRequestError {
     `The request body is larger than maxBodyBytes (${limit} bytes), so it was not read. Polar payloads are a few ` +
       'tens of KB; if a genuine delivery is larger, raise maxBodyBytes in createWebhooks().',
   );
-}
-
-/**
- * Maps whatever went wrong to the answer to send. Errors that are not the library's own are
- * unexpected: they are logged, and answered with a 500 that reveals nothing about them.
- */
-export function errorResponse(error: unknown, logger: WebhooksLogger): WebhookResponse {
-  let status: number;
-  let body: string;
-  if (error instanceof WebhookHandlerError) {
-    status = 500;
-    body = errorBody(error.code, HANDLER_FAILED_MESSAGE);
-  } else if (error instanceof WebhookPayloadError) {
-    // Reached only with onInvalidPayload: 'retry' (otherwise the payload error is acknowledged).
-    status = 500;
-    body = errorBody(error.code, error.message);
-  } else if (error instanceof PolarWebhookError) {
-    status = error.status;
-    body = errorBody(error.code, error.message);
-  } else {
-    logger.error('polar-webhooks: unexpected error while handling a webhook delivery', error);
-    status = 500;
-    body = errorBody('internal_error', 'Unexpected error while handling the webhook; see the receiving server logs.');
-  }
-  return { status, headers: { 'content-type': JSON_TYPE }, body };
-}
-
-/**
- * Builds a Fetch `Response` from an answer. The headers go in as a new object each time: some
- * servers replace the global `Response` with one that adds to the object it is given
- * (@hono/node-server writes content-length into it).
- */
-export function toResponse(answer: WebhookResponse): Response {
-  return new Response(answer.body, { status: answer.status, headers: { ...answer.headers } });
 }
 
 /**

@@ -1,0 +1,122 @@
+/**
+ * The router's options, checked once when the router is built: a wrong value or a misspelt name
+ * throws there, with how to fix it, instead of failing every delivery later (or being ignored).
+ *
+ * @module
+ */
+import { WebhookConfigurationError } from '../errors';
+import { checkOptionNames } from '../option-names';
+import { keysFor, readSecrets, type SecretScheme } from '../verify/secret';
+import { readTolerance } from '../verify/timestamp';
+import type { VerifyOptions, WebhookSecret } from '../verify/verify';
+import type { CreateWebhooksOptions, WebhooksLogger } from './types';
+
+/** Default `maxBodyBytes`: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The option names {@link readRouterOptions} knows. */
+export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set([
+  'secret',
+  'tolerance',
+  'scheme',
+  'maxBodyBytes',
+  'onInvalidPayload',
+  'logger',
+]);
+
+/** The router's settings, checked and with every default filled in. */
+export interface RouterConfig {
+  /** The secret(s) to verify with, read (and, when given as a function, checked) per delivery. */
+  readonly secret: () => WebhookSecret;
+  /** What verification is given besides the secret. */
+  readonly verifyOptions: VerifyOptions;
+  /** The largest body read, in bytes. */
+  readonly maxBodyBytes: number;
+  /** Whether an invalid payload is answered 500, so Polar retries it, rather than acknowledged. */
+  readonly retryInvalid: boolean;
+  /** Where the router and its adapters write. */
+  readonly logger: WebhooksLogger;
+  /** How a warning about an unknown event type tells the user to handle such events. */
+  readonly unknownTypeHint: string;
+}
+
+/** What the code that builds a router (`createWebhooks`, an adapter's `Webhooks()`) says about itself. */
+export interface RouterMaker {
+  /** The function's name, for messages: `createWebhooks()`, `Webhooks()`. */
+  readonly name: string;
+  /** How it names each option in messages (the drop-ins call the secret `webhookSecret`). */
+  readonly optionName: (option: string) => string;
+  /** How to handle events of unknown types with it. */
+  readonly unknownTypeHint: string;
+}
+
+function invalidOption(message: string): WebhookConfigurationError {
+  return new WebhookConfigurationError('invalid_option', message);
+}
+
+/** Checks a secret given as a value now, and one given as a function on each delivery. */
+function readSecretOption(secret: unknown, scheme: SecretScheme | undefined): () => WebhookSecret {
+  if (typeof secret === 'function') {
+    const read = secret as () => unknown;
+    return () => {
+      const value = read();
+      checkSecrets(value, scheme);
+      return value as WebhookSecret;
+    };
+  }
+  checkSecrets(secret, scheme);
+  const fixed = secret as WebhookSecret;
+  return () => fixed;
+}
+
+function checkSecrets(secret: unknown, scheme: SecretScheme | undefined): void {
+  const { secrets, scheme: resolved } = readSecrets(secret, scheme);
+  for (let i = 0; i < secrets.length; i++) {
+    keysFor(secrets[i] as string, resolved, secrets.length > 1 ? ` at index ${i}` : '');
+  }
+}
+
+/**
+ * Checks the router's options and fills in the defaults.
+ *
+ * @throws {@link WebhookConfigurationError} `invalid_option` for an unknown option name (with the
+ *   closest known one) or a malformed value; `invalid_secret` for a missing, empty, quoted, padded or
+ *   placeholder secret.
+ */
+export function readRouterOptions(
+  options: CreateWebhooksOptions | undefined,
+  maker: RouterMaker,
+  knownNames: ReadonlySet<string> = ROUTER_OPTION_NAMES,
+): RouterConfig {
+  if (options === null || typeof options !== 'object') {
+    throw invalidOption(
+      `${maker.name} needs an options object: ${maker.name.replace('()', '')}({ ${maker.optionName('secret')}: process.env.POLAR_WEBHOOK_SECRET }).`,
+    );
+  }
+  checkOptionNames(options, knownNames, maker.name);
+  const { maxBodyBytes, onInvalidPayload, logger, scheme } = options;
+  if (maxBodyBytes !== undefined && !(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0)) {
+    throw invalidOption(
+      `maxBodyBytes must be a positive whole number of bytes (got ${String(maxBodyBytes)}). ` +
+        `Leave it out for the default of ${DEFAULT_MAX_BODY_BYTES} (1 MiB).`,
+    );
+  }
+  if (onInvalidPayload !== undefined && onInvalidPayload !== 'acknowledge' && onInvalidPayload !== 'retry') {
+    throw invalidOption(`onInvalidPayload must be 'acknowledge' or 'retry' (got ${JSON.stringify(onInvalidPayload)}).`);
+  }
+  if (
+    logger !== undefined &&
+    (logger === null || typeof logger.warn !== 'function' || typeof logger.error !== 'function')
+  ) {
+    throw invalidOption('logger must have warn() and error() methods, like console (the default).');
+  }
+  const tolerance = readTolerance(options.tolerance);
+  return {
+    secret: readSecretOption(options.secret, scheme),
+    verifyOptions: scheme === undefined ? { tolerance } : { tolerance, scheme },
+    maxBodyBytes: maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    retryInvalid: onInvalidPayload === 'retry',
+    logger: logger ?? console,
+    unknownTypeHint: maker.unknownTypeHint,
+  };
+}
