@@ -54,8 +54,27 @@ function invalidOption(message: string): WebhookConfigurationError {
   return new WebhookConfigurationError('invalid_option', message);
 }
 
-/** Checks a secret given as a value now, and one given as a function on each delivery. */
+/**
+ * Whether this module is being evaluated by `next build`, which loads route modules to collect page
+ * data, often where the secret is not set. Next.js says so in `NEXT_PHASE`.
+ */
+function duringNextBuild(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NEXT_PHASE === 'phase-production-build';
+}
+
+/**
+ * Checks a secret given as a value now, and one given as a function on each delivery. A secret that
+ * is simply absent while `next build` evaluates the module is checked on each delivery instead, so the
+ * official adapters' documented `webhookSecret: process.env.POLAR_WEBHOOK_SECRET` builds everywhere.
+ */
 function readSecretOption(secret: unknown, scheme: SecretScheme | undefined): () => WebhookSecret {
+  if ((secret === undefined || secret === '') && duringNextBuild()) {
+    return () => {
+      checkSecrets(secret, scheme);
+      return secret as WebhookSecret;
+    };
+  }
   if (typeof secret === 'function') {
     const read = secret as () => unknown;
     return () => {

@@ -387,6 +387,23 @@ describe('options', () => {
     }
   });
 
+  it('lets `next build` load a module whose secret is not set, and checks it on each delivery instead', async () => {
+    const previous = process.env.NEXT_PHASE;
+    process.env.NEXT_PHASE = 'phase-production-build';
+    try {
+      const { webhooks } = router({ secret: undefined });
+      const answer = await webhooks.respond({ method: 'POST', ...sign(JSON.stringify(orderPaid())) });
+      expect(answer.status).toBe(500);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: 'invalid_secret' });
+      // Only absence is deferred: a placeholder is wrong whenever it is seen.
+      expect(() => router({ secret: 'whsec_...' })).toThrow(/placeholder/);
+    } finally {
+      if (previous === undefined) delete process.env.NEXT_PHASE;
+      else process.env.NEXT_PHASE = previous;
+    }
+    expect(() => router({ secret: undefined })).toThrow(/must be a string/);
+  });
+
   it('refuses a misspelt option, naming the one it probably meant', () => {
     const misspelt = { secret: SECRET, tolerence: 600 } as unknown as Parameters<typeof createWebhooks>[0];
     expect(() => createWebhooks(misspelt)).toThrow(
