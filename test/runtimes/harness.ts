@@ -182,6 +182,7 @@ export interface ProbeError {
   readonly status?: number;
   readonly message?: string;
   readonly isVerificationError?: boolean;
+  readonly isConfigurationError?: boolean;
   readonly isPayloadError?: boolean;
   readonly isPolarError?: boolean;
 }
@@ -244,8 +245,17 @@ const MAIN_EXPORTS = [
   'UnknownEventTypeError',
 ];
 
+/** Set-up problems are `WebhookConfigurationError`s; a delivery not proven genuine is a `WebhookVerificationError`. */
 function expectRejected(error: ProbeError, code: string, status: number): void {
-  expect(error).toMatchObject({ threw: true, code, status, isVerificationError: true, isPolarError: true });
+  const setUp = code === 'unsupported_runtime' || code === 'invalid_secret' || code === 'invalid_option';
+  expect(error).toMatchObject({
+    threw: true,
+    code,
+    status,
+    isVerificationError: !setUp,
+    isConfigurationError: setUp,
+    isPolarError: true,
+  });
 }
 
 function expectAdapter(results: AdapterResults | undefined, input: ProbeInput): void {
