@@ -4,7 +4,7 @@
  * `webhooks` module) are declared for it; the Bun and Deno examples need those runtimes' own types
  * and are run for real by the runtime tests instead.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,10 @@ describe('README examples', () => {
 
   it('every one type-checks against the built package, under bundler and under Node.js module resolution', () => {
     const problems: string[] = [];
+    // The examples import the package by name: from a folder with a package.json of its own, as
+    // an app has, that name must come from node_modules.
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    symlinkSync(ROOT, join(dir, 'node_modules', 'polar-webhooks'), 'dir');
     for (const resolution of ['bundler', 'nodenext'] as const) {
       const sub = join(dir, resolution);
       mkdirSync(sub, { recursive: true });
