@@ -43,6 +43,7 @@ export { parseEvent, safeParseEvent, type ParseEventResult } from './events/pars
 export {
   createWebhooks,
   DEFAULT_MAX_BODY_BYTES,
+  type CapturedDelivery,
   type CreateWebhooksOptions,
   type DeliveryOutcome,
   type UnknownEventHandler,

@@ -6,6 +6,7 @@
 
 export { createWebhooks, DEFAULT_MAX_BODY_BYTES } from './create-webhooks';
 export type {
+  CapturedDelivery,
   CreateWebhooksOptions,
   DeliveryOutcome,
   UnknownEventHandler,

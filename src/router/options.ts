@@ -9,7 +9,7 @@ import { checkOptionNames } from '../option-names';
 import { keysFor, readSecrets, type SecretScheme } from '../verify/secret';
 import { readTolerance } from '../verify/timestamp';
 import type { VerifyOptions, WebhookSecret } from '../verify/verify';
-import type { CreateWebhooksOptions, WebhooksLogger } from './types';
+import type { CapturedDelivery, CreateWebhooksOptions, WebhooksLogger } from './types';
 
 /** Default `maxBodyBytes`: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -22,6 +22,7 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set([
   'maxBodyBytes',
   'onInvalidPayload',
   'logger',
+  'capture',
 ]);
 
 /** The router's settings, checked and with every default filled in. */
@@ -38,6 +39,8 @@ export interface RouterConfig {
   readonly logger: WebhooksLogger;
   /** How a warning about an unknown event type tells the user to handle such events. */
   readonly unknownTypeHint: string;
+  /** Receives each verified delivery, when set. */
+  readonly capture: ((delivery: CapturedDelivery) => void | Promise<void>) | undefined;
 }
 
 /** What the code that builds a router (`createWebhooks`, an adapter's `Webhooks()`) says about itself. */
@@ -129,6 +132,12 @@ export function readRouterOptions(
   ) {
     throw invalidOption('logger must have warn() and error() methods, like console (the default).');
   }
+  if (options.capture !== undefined && typeof options.capture !== 'function') {
+    throw invalidOption(
+      `capture must be a function that receives each verified delivery (got ${typeof options.capture}); ` +
+        "captureToDirectory(dir) from 'polar-webhooks/capture' makes one that writes them to files.",
+    );
+  }
   const tolerance = readTolerance(options.tolerance);
   return {
     secret: readSecretOption(options.secret, scheme),
@@ -137,5 +146,6 @@ export function readRouterOptions(
     retryInvalid: onInvalidPayload === 'retry',
     logger: logger ?? console,
     unknownTypeHint: maker.unknownTypeHint,
+    capture: options.capture,
   };
 }

@@ -10,14 +10,18 @@
  * @module
  */
 import { bodyText, safeParseEvent } from '../events/parse';
-import type { WebhookHeaders } from '../verify/headers';
 import { nodeCrypto } from '../verify/hmac-node';
-import { verifySignature, verifySignatureAsync, type WebhookBody } from '../verify/verify';
+import { readHeader, type WebhookHeaders } from '../verify/headers';
+import { verifySignature, verifySignatureAsync, type VerifiedDelivery, type WebhookBody } from '../verify/verify';
+import { capture } from './capture';
 import { dispatch } from './dispatch';
 import { afterDispatch, rejected, type Outcome } from './outcome';
 import { receiveUnparsed } from './policy';
 import type { RouterState } from './state';
 import type { WebhookContext } from './types';
+
+/** The header Polar's CLI (`polar trigger`) marks its test deliveries with. */
+const TRIGGERED = 'x-polar-triggered';
 
 /**
  * Verifies, parses and dispatches one delivery. Never throws, and the promise never rejects: every

@@ -19,6 +19,27 @@ export interface WebhookContext {
   readonly id: string;
   /** When Polar sent this attempt (the `webhook-timestamp` header; re-stamped on every retry). */
   readonly timestamp: Date;
+  /**
+   * Whether Polar's CLI sent this event (`polar trigger` marks its deliveries with the header
+   * `x-polar-triggered: true`): a test event, not a customer's action. Not covered by the signature.
+   */
+  readonly triggered?: boolean;
+}
+
+/** A verified delivery as the `capture` option receives it: enough to store, inspect and replay it. */
+export interface CapturedDelivery {
+  /** The `webhook-id` header. */
+  readonly id: string;
+  /** The `webhook-timestamp` header, as a date. */
+  readonly timestamp: Date;
+  /**
+   * The request headers that matter for a webhook, by lower-case name: `webhook-id`,
+   * `webhook-timestamp`, `webhook-signature`, and when present `webhook-api-version`,
+   * `x-polar-triggered`, `content-type`, `user-agent`.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The raw body, byte for byte as received, as text. */
+  readonly body: string;
 }
 
 /** What an {@link WebhookErrorHandler} learns about the failure besides the error itself. */
@@ -99,6 +120,13 @@ export interface CreateWebhooksOptions {
   onInvalidPayload?: 'acknowledge' | 'retry';
   /** Where warnings go. Default `console`. */
   logger?: WebhooksLogger;
+  /**
+   * Receives each verified delivery (headers and raw body), to keep a copy for diagnosis or replay
+   * (`captureToDirectory` from `polar-webhooks/capture` writes them to files). Called after the
+   * signature is checked and never awaited: the delivery goes on at once, and a capture that throws or
+   * rejects is a warning on the logger, never a failed delivery. Keep it cheap, or queue the work.
+   */
+  capture?: (delivery: CapturedDelivery) => void | Promise<void>;
 }
 
 /** A delivery as received: the raw body and the request headers. */

@@ -63,6 +63,18 @@ function readOne(headers: WebhookHeaders, name: string, joinAll: boolean): strin
 }
 
 /**
+ * Reads one header from any header shape, case-insensitively; `undefined` when absent, or when the
+ * value is not text (headers outside the signature are only ever hints).
+ */
+export function readHeader(headers: WebhookHeaders, name: string): string | undefined {
+  try {
+    return readOne(headers, name, false);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Reads `webhook-id`, `webhook-timestamp` and `webhook-signature` (or their `svix-*` aliases)
  * from any header shape, case-insensitively.
  *

@@ -12,7 +12,7 @@ import {
 } from '../../src/errors';
 import type { PolarWebhookEvent } from '../../src/events/catalogue';
 import { createWebhooks } from '../../src/router/create-webhooks';
-import type { WebhookContext, WebhooksLogger } from '../../src/router/types';
+import type { CapturedDelivery, WebhookContext, WebhooksLogger } from '../../src/router/types';
 import { SECRET, eventJson, invalidBody, orderPaid, sign, unknownTypeBody } from '../integration/helpers';
 
 function silentLogger(): WebhooksLogger & { warn: ReturnType<typeof vi.fn>; error: ReturnType<typeof vi.fn> } {
@@ -446,5 +446,58 @@ describe('options', () => {
   it('exposes maxBodyBytes, 1 MiB by default', () => {
     expect(router().webhooks.maxBodyBytes).toBe(1024 * 1024);
     expect(router({ maxBodyBytes: 10 }).webhooks.maxBodyBytes).toBe(10);
+  });
+});
+
+describe('the context and the capture option', () => {
+  it("tells handlers when Polar's CLI triggered the event (x-polar-triggered: true)", async () => {
+    const { webhooks } = router();
+    const contexts: WebhookContext[] = [];
+    webhooks.on('order.paid', (_event, context) => {
+      contexts.push(context);
+    });
+    const triggered = sign(JSON.stringify(orderPaid()));
+    await webhooks.verifyAndReceive({ ...triggered, headers: { ...triggered.headers, 'x-polar-triggered': 'true' } });
+    await webhooks.verifyAndReceive(sign(JSON.stringify(orderPaid())));
+    expect(contexts.map((c) => c.triggered)).toEqual([true, undefined]);
+  });
+
+  it('hands each verified delivery to capture, headers and raw body, and never one that failed verification', async () => {
+    const captured: CapturedDelivery[] = [];
+    const { webhooks } = router({ capture: (delivery) => void captured.push(delivery) });
+    const delivery = sign(`${JSON.stringify(orderPaid(), null, 2)}\n`);
+    const headers = { ...delivery.headers, 'webhook-api-version': '2026-10', 'x-other': 'dropped' };
+    await webhooks.verifyAndReceive({ ...delivery, headers });
+    await expect(webhooks.verifyAndReceive({ ...delivery, body: `${delivery.body} ` })).rejects.toThrow();
+    expect(captured).toHaveLength(1);
+    expect(captured[0]).toMatchObject({ id: delivery.id, body: delivery.body });
+    expect(captured[0]?.headers).toEqual({
+      'content-type': 'application/json',
+      'webhook-id': delivery.id,
+      'webhook-timestamp': delivery.headers['webhook-timestamp'],
+      'webhook-signature': delivery.headers['webhook-signature'],
+      'webhook-api-version': '2026-10',
+    });
+  });
+
+  it('a capture that throws or rejects is a warning; the delivery goes on', async () => {
+    const warnings: string[] = [];
+    const logger: WebhooksLogger = { warn: (message) => void warnings.push(message), error: () => undefined };
+    for (const capture of [
+      () => {
+        throw new Error('disk full');
+      },
+      () => Promise.reject(new Error('disk full')),
+    ]) {
+      const webhooks = createWebhooks({ secret: SECRET, logger, capture });
+      const ran = vi.fn();
+      webhooks.on('order.paid', ran);
+      const answer = await webhooks.respond({ method: 'POST', ...sign(JSON.stringify(orderPaid())) });
+      expect(answer.status).toBe(202);
+      expect(ran).toHaveBeenCalledTimes(1);
+    }
+    await vi.waitFor(() => expect(warnings).toHaveLength(2));
+    expect(warnings.every((w) => w.includes('capture failed'))).toBe(true);
+    expect(() => createWebhooks({ secret: SECRET, capture: 'dir' as never })).toThrow(/capture must be a function/);
   });
 });
