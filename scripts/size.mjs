@@ -19,14 +19,16 @@ const KB = 1024;
 
 /**
  * The rows. `target` is where the row should be; `budget` is what fails the check (a regression
- * guard a little above today's figure). Where they differ, the report says why.
+ * guard a little above today's figure). Where they differ, the report says why. Most of the
+ * verifier's bytes are its error messages, each saying how to fix the cause (a placeholder secret,
+ * a misspelt option, a header that is not text): they are kept on purpose.
  */
 const ROWS = [
   {
     name: 'verifySignature + verifySignatureAsync',
     code: "export { verifySignature, verifySignatureAsync } from 'polar-webhooks';",
     zod: 'bundled',
-    budget: 5.5 * KB,
+    budget: 6.5 * KB,
     target: 2 * KB,
     mustNotContain: ['zod', 'events/generated', 'schemas'],
   },
@@ -34,7 +36,7 @@ const ROWS = [
     name: 'polar-webhooks/verify (same functions)',
     code: "export { verifySignature, verifySignatureAsync } from 'polar-webhooks/verify';",
     zod: 'bundled',
-    budget: 5.5 * KB,
+    budget: 6.5 * KB,
     target: 2 * KB,
     mustNotContain: ['zod', 'events/generated', 'schemas'],
   },
@@ -55,25 +57,25 @@ const ROWS = [
     name: 'createWebhooks (router)',
     code: "export { createWebhooks } from 'polar-webhooks';",
     zod: 'external',
-    budget: 22 * KB,
+    budget: 23.5 * KB,
   },
   {
     name: 'polar-webhooks/express Webhooks',
     code: "export { Webhooks } from 'polar-webhooks/express';",
     zod: 'external',
-    budget: 23 * KB,
+    budget: 25 * KB,
   },
   {
     name: 'polar-webhooks/next Webhooks',
     code: "export { Webhooks } from 'polar-webhooks/next';",
     zod: 'external',
-    budget: 23 * KB,
+    budget: 25 * KB,
   },
   {
     name: 'polar-webhooks/hono Webhooks',
     code: "export { Webhooks } from 'polar-webhooks/hono';",
     zod: 'external',
-    budget: 23 * KB,
+    budget: 25 * KB,
   },
   {
     name: 'polar-webhooks/testing signPayload',
