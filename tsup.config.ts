@@ -39,6 +39,7 @@ export default defineConfig({
     express: 'src/adapters/express.ts',
     next: 'src/adapters/next.ts',
     hono: 'src/adapters/hono.ts',
+    stores: 'src/stores/index.ts',
   },
   // ESM (.js, for `import` and every edge/browser condition) and CommonJS (.cjs, for `require`).
   format: ['esm', 'cjs'],

@@ -30,12 +30,16 @@ export type WebhookPayloadErrorCode = 'invalid_json' | 'invalid_payload';
 /** Machine-readable codes of {@link WebhookRequestError}. */
 export type WebhookRequestErrorCode = 'method_not_allowed' | 'body_too_large';
 
+/** Machine-readable codes of {@link WebhookProcessingError}. */
+export type WebhookProcessingErrorCode = 'delivery_in_progress' | 'handler_timeout' | 'store_unavailable';
+
 /** Every machine-readable error code this library uses. */
 export type PolarWebhookErrorCode =
   | WebhookVerificationErrorCode
   | WebhookConfigurationErrorCode
   | WebhookPayloadErrorCode
   | WebhookRequestErrorCode
+  | WebhookProcessingErrorCode
   | 'unknown_event_type'
   | 'handler_failed';
 
@@ -49,6 +53,8 @@ export type PolarWebhookErrorCode =
  *   disable the endpoint, losing every later event.
  * - 500: a problem on the receiving side (configuration, runtime, a handler that threw); Polar
  *   retries, which is what you want once the cause is fixed.
+ * - 409 / 503: a genuine delivery that cannot be finished now (its first copy is still running, the
+ *   handlers outran the time budget, the idempotency store is down); Polar retries it later.
  */
 export const ERROR_STATUS: Readonly<Record<PolarWebhookErrorCode, number>> = Object.freeze({
   missing_header: 400,
@@ -69,6 +75,9 @@ export const ERROR_STATUS: Readonly<Record<PolarWebhookErrorCode, number>> = Obj
   method_not_allowed: 405,
   body_too_large: 413,
   handler_failed: 500,
+  delivery_in_progress: 409,
+  handler_timeout: 503,
+  store_unavailable: 503,
 });
 
 /**
@@ -253,5 +262,25 @@ export class WebhookHandlerError extends PolarWebhookError {
     );
     this.name = 'WebhookHandlerError';
     this.errors = errors;
+  }
+}
+
+/**
+ * A verified delivery that cannot be finished right now, so Polar must retry it later:
+ * - `delivery_in_progress` (409): a copy of it is being processed at this moment (idempotency), and
+ *   did not finish within the wait; answering 2xx now would lose the event if that copy then failed;
+ * - `handler_timeout` (503): the handlers had not settled within `timeout`, so the answer went out
+ *   before Polar gives up (it waits 10 s); with idempotency the retry is deduplicated;
+ * - `store_unavailable` (503): the idempotency store could not be reached, so the delivery was not
+ *   claimed and no handler ran.
+ */
+export class WebhookProcessingError extends PolarWebhookError {
+  /** @internal */
+  static override readonly kind: string = 'WebhookProcessingError';
+  declare readonly code: WebhookProcessingErrorCode;
+
+  constructor(code: WebhookProcessingErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'WebhookProcessingError';
   }
 }

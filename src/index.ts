@@ -8,6 +8,7 @@ export {
   PolarWebhookError,
   UnknownEventTypeError,
   WebhookHandlerError,
+  WebhookProcessingError,
   WebhookPayloadError,
   WebhookRequestError,
   WebhookConfigurationError,
@@ -15,6 +16,7 @@ export {
   type PayloadIssue,
   type PolarWebhookErrorCode,
   type WebhookPayloadErrorCode,
+  type WebhookProcessingErrorCode,
   type WebhookRequestErrorCode,
   type WebhookConfigurationErrorCode,
   type WebhookVerificationErrorCode,
@@ -40,11 +42,16 @@ export {
   type PolarWebhookHandlerName,
 } from './events/catalogue';
 export { parseEvent, safeParseEvent, type ParseEventResult } from './events/parse';
+export { createBackgroundTasks, type BackgroundTasks } from './router/background';
 export {
   createWebhooks,
   DEFAULT_MAX_BODY_BYTES,
   type CapturedDelivery,
   type CreateWebhooksOptions,
+  type DuplicateDelivery,
+  type HandleOptions,
+  type IdempotencyOptions,
+  type SlowDelivery,
   type DeliveryOutcome,
   type UnknownEventHandler,
   type UnknownWebhookEvent,

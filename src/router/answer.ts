@@ -3,14 +3,16 @@
  * sends back for each way a delivery can end. The status of an error is the one `ERROR_STATUS` gives
  * its code.
  *
- * - acknowledged (handled, unknown type, or invalid payload acknowledged): 202 `{"ok":true}`
+ * - acknowledged (handled, unknown type, invalid payload acknowledged, a duplicate of a processed
+ *   delivery, or handlers deferred to the background): 202 `{"ok":true}`
  * - rejected (not provably from Polar, set-up problem, bad request): the error's status (400 malformed
  *   or missing header, 403 signature or timestamp, 405, 413, 500 set-up), `{"error": code, "message": text}`
- * - failed (a handler threw; an invalid payload with `onInvalidPayload: 'retry'`): 500, so Polar retries
+ * - failed (a handler threw; an invalid payload with `onInvalidPayload: 'retry'`): 500, so Polar retries;
+ *   (a copy still running, the time budget spent, the store down): 409 or 503, so Polar retries later
  *
  * @module
  */
-import { ERROR_STATUS, PolarWebhookError, WebhookHandlerError } from '../errors';
+import { ERROR_STATUS, PolarWebhookError, WebhookHandlerError, WebhookProcessingError } from '../errors';
 import type { Outcome } from './outcome';
 import type { WebhookResponse, WebhooksLogger } from './types';
 
@@ -59,10 +61,15 @@ export function answerFor(outcome: Outcome, logger: WebhooksLogger): WebhookResp
     case 'handled':
     case 'unknown':
     case 'invalid':
+    case 'duplicate':
+    case 'deferred':
       return ACCEPTED;
     case 'failed': {
       const { error } = outcome;
+      if (error instanceof WebhookProcessingError)
+        return errorAnswer(ERROR_STATUS[error.code], error.code, error.message);
       const message = error instanceof WebhookHandlerError ? HANDLER_FAILED_MESSAGE : error.message;
+      // A handler failure, or an invalid payload the user chose to have retried: Polar must retry it.
       return errorAnswer(ERROR_STATUS.handler_failed, error.code, message);
     }
     case 'rejected':

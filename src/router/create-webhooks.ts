@@ -68,7 +68,7 @@ export function createRouter(options: CreateWebhooksOptions, maker: RouterMaker)
   async function verifyAndReceive(
     delivery: Parameters<WebhookRouter['verifyAndReceive']>[0],
   ): Promise<DeliveryOutcome> {
-    const outcome: Outcome = await deliver(state, delivery.body, delivery.headers);
+    const outcome: Outcome = await deliver(state, delivery.body, delivery.headers, delivery.waitUntil);
     if (outcome.kind === 'rejected' || outcome.kind === 'failed') throw outcome.error;
     return outcome;
   }
@@ -90,7 +90,7 @@ export function createRouter(options: CreateWebhooksOptions, maker: RouterMaker)
     verifyAndReceive,
     answer: (delivery) => answerHttp(state, delivery),
     respond: async (delivery) => ownAnswer(await answerHttp(state, delivery)),
-    handle: (request) => handleRequest(state, request),
+    handle: (request, options, executionContext) => handleRequest(state, request, options, executionContext),
     maxBodyBytes: config.maxBodyBytes,
     logger: config.logger,
   } satisfies WebhookRouter);

@@ -6,7 +6,7 @@
  * @module
  */
 import { answerError, answerFor, METHOD_NOT_ALLOWED, toResponse } from './answer';
-import { deliver } from './pipeline';
+import { deliver, type WaitUntil } from './pipeline';
 import { bodyTooLarge, exceedsLimit, readRequestBody } from './read-body';
 import type { RouterState } from './state';
 import type { WebhookHttpDelivery, WebhookResponse } from './types';
@@ -23,12 +23,29 @@ export function answerHttp(
   if (delivery.method !== 'POST') return METHOD_NOT_ALLOWED;
   const body = delivery.body ?? '';
   if (exceedsLimit(body, maxBodyBytes)) return answerError(bodyTooLarge(maxBodyBytes), logger);
-  const outcome = deliver(state, body, delivery.headers);
+  const outcome = deliver(state, body, delivery.headers, delivery.waitUntil);
   return outcome instanceof Promise ? outcome.then((o) => answerFor(o, logger)) : answerFor(outcome, logger);
 }
 
+/**
+ * The `waitUntil` a request was given: in the options, or in a runtime's execution context passed
+ * after them (Cloudflare Workers call `fetch(request, env, ctx)`), bound to its owner.
+ */
+function waitUntilOf(...holders: unknown[]): WaitUntil | undefined {
+  for (const holder of holders) {
+    const waitUntil = (holder as { waitUntil?: unknown } | null | undefined)?.waitUntil;
+    if (typeof waitUntil === 'function') return (work) => waitUntil.call(holder, work);
+  }
+  return undefined;
+}
+
 /** A Fetch `Request` down the pipeline to its `Response`: the body is read up to the limit first. */
-export async function handleRequest(state: RouterState, request: Request): Promise<Response> {
+export async function handleRequest(
+  state: RouterState,
+  request: Request,
+  options?: unknown,
+  executionContext?: unknown,
+): Promise<Response> {
   const { logger, maxBodyBytes } = state.config;
   if (request.method !== 'POST') return toResponse(METHOD_NOT_ALLOWED);
   let body: Uint8Array;
@@ -37,6 +54,6 @@ export async function handleRequest(state: RouterState, request: Request): Promi
   } catch (error) {
     return toResponse(answerError(error, logger));
   }
-  const outcome = deliver(state, body, request.headers);
+  const outcome = deliver(state, body, request.headers, waitUntilOf(options, executionContext));
   return toResponse(answerFor(outcome instanceof Promise ? await outcome : outcome, logger));
 }

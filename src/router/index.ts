@@ -8,6 +8,10 @@ export { createWebhooks, DEFAULT_MAX_BODY_BYTES } from './create-webhooks';
 export type {
   CapturedDelivery,
   CreateWebhooksOptions,
+  DuplicateDelivery,
+  HandleOptions,
+  IdempotencyOptions,
+  SlowDelivery,
   DeliveryOutcome,
   UnknownEventHandler,
   UnknownWebhookEvent,

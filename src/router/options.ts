@@ -9,7 +9,15 @@ import { checkOptionNames } from '../option-names';
 import { keysFor, readSecrets, type SecretScheme } from '../verify/secret';
 import { readTolerance } from '../verify/timestamp';
 import type { VerifyOptions, WebhookSecret } from '../verify/verify';
-import type { CapturedDelivery, CreateWebhooksOptions, WebhooksLogger } from './types';
+import type { IdempotencyStore } from '../stores/types';
+import type {
+  CapturedDelivery,
+  CreateWebhooksOptions,
+  DuplicateDelivery,
+  IdempotencyOptions,
+  SlowDelivery,
+  WebhooksLogger,
+} from './types';
 
 /** Default `maxBodyBytes`: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -23,7 +31,33 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set([
   'onInvalidPayload',
   'logger',
   'capture',
+  'idempotency',
+  'timeout',
+  'onSlow',
+  'respond',
+  'waitUntil',
 ]);
+
+/** Default `timeout`: 8 s, inside Polar's 10 s with room for the network. */
+export const DEFAULT_TIMEOUT_MS = 8000;
+
+/** Defaults of `idempotency`. */
+export const IDEMPOTENCY_DEFAULTS = {
+  namespace: 'polar',
+  leaseMs: 30_000,
+  doneTtlMs: 30 * 24 * 60 * 60 * 1000,
+  waitMs: 5000,
+} as const;
+
+/** The checked `idempotency` option. */
+export interface IdempotencyConfig {
+  readonly store: IdempotencyStore;
+  readonly namespace: string;
+  readonly leaseMs: number;
+  readonly doneTtlMs: number;
+  readonly waitMs: number;
+  readonly onDuplicate: ((info: DuplicateDelivery) => void) | undefined;
+}
 
 /** The router's settings, checked and with every default filled in. */
 export interface RouterConfig {
@@ -41,6 +75,16 @@ export interface RouterConfig {
   readonly unknownTypeHint: string;
   /** Receives each verified delivery, when set. */
   readonly capture: ((delivery: CapturedDelivery) => void | Promise<void>) | undefined;
+  /** Claims, commits and releases webhook ids, when set. */
+  readonly idempotency: IdempotencyConfig | undefined;
+  /** The handlers' time budget, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Told about deliveries whose handlers outran the budget. */
+  readonly onSlow: ((info: SlowDelivery) => void) | undefined;
+  /** Whether handlers run after the answer, in the background. */
+  readonly deferHandlers: boolean;
+  /** Keeps background work alive, when the platform needs telling. */
+  readonly waitUntil: ((work: Promise<unknown>) => void) | undefined;
 }
 
 /** What the code that builds a router (`createWebhooks`, an adapter's `Webhooks()`) says about itself. */
@@ -138,6 +182,14 @@ export function readRouterOptions(
         "captureToDirectory(dir) from 'polar-webhooks/capture' makes one that writes them to files.",
     );
   }
+  for (const name of ['onSlow', 'waitUntil'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw invalidOption(`${name} must be a function (got ${typeof options[name]}).`);
+    }
+  }
+  if (options.respond !== undefined && options.respond !== 'after-handlers' && options.respond !== 'after-verify') {
+    throw invalidOption(`respond must be 'after-handlers' or 'after-verify' (got ${JSON.stringify(options.respond)}).`);
+  }
   const tolerance = readTolerance(options.tolerance);
   return {
     secret: readSecretOption(options.secret, scheme),
@@ -147,5 +199,61 @@ export function readRouterOptions(
     logger: logger ?? console,
     unknownTypeHint: maker.unknownTypeHint,
     capture: options.capture,
+    idempotency: options.idempotency === undefined ? undefined : readIdempotency(options.idempotency),
+    timeoutMs: milliseconds('timeout', options.timeout, DEFAULT_TIMEOUT_MS),
+    onSlow: options.onSlow,
+    deferHandlers: options.respond === 'after-verify',
+    waitUntil: options.waitUntil,
+  };
+}
+
+/** A positive whole number of milliseconds, or the default. */
+function milliseconds(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw invalidOption(
+      `${name} must be a positive whole number of milliseconds (got ${String(value)}); leave it out for ${fallback}.`,
+    );
+  }
+  return value;
+}
+
+const IDEMPOTENCY_NAMES: ReadonlySet<string> = new Set([
+  'store',
+  'namespace',
+  'leaseMs',
+  'doneTtlMs',
+  'waitMs',
+  'onDuplicate',
+]);
+
+function readIdempotency(options: IdempotencyOptions): IdempotencyConfig {
+  if (options === null || typeof options !== 'object') {
+    throw invalidOption(
+      "idempotency must be an object: idempotency: { store: memoryStore() } (from 'polar-webhooks/stores').",
+    );
+  }
+  checkOptionNames(options, IDEMPOTENCY_NAMES, 'createWebhooks({ idempotency })');
+  const { store, namespace, onDuplicate } = options;
+  const methods = ['claim', 'extend', 'commit', 'release'] as const;
+  if (store === null || typeof store !== 'object' || methods.some((m) => typeof store[m] !== 'function')) {
+    throw invalidOption(
+      `idempotency.store must have ${methods.join(', ')} methods: memoryStore(), redisStore(client) or ` +
+        "postgresStore(pool) from 'polar-webhooks/stores', or your own IdempotencyStore.",
+    );
+  }
+  if (namespace !== undefined && (typeof namespace !== 'string' || namespace.length === 0)) {
+    throw invalidOption('idempotency.namespace must be a non-empty string naming the endpoint (e.g. "orders").');
+  }
+  if (onDuplicate !== undefined && typeof onDuplicate !== 'function') {
+    throw invalidOption(`idempotency.onDuplicate must be a function (got ${typeof onDuplicate}).`);
+  }
+  return {
+    store,
+    namespace: namespace ?? IDEMPOTENCY_DEFAULTS.namespace,
+    leaseMs: milliseconds('idempotency.leaseMs', options.leaseMs, IDEMPOTENCY_DEFAULTS.leaseMs),
+    doneTtlMs: milliseconds('idempotency.doneTtlMs', options.doneTtlMs, IDEMPOTENCY_DEFAULTS.doneTtlMs),
+    waitMs: options.waitMs === 0 ? 0 : milliseconds('idempotency.waitMs', options.waitMs, IDEMPOTENCY_DEFAULTS.waitMs),
+    onDuplicate,
   };
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { WebhookHandlerError, WebhookPayloadError } from '../errors';
+import type { WebhookHandlerError, WebhookPayloadError, WebhookProcessingError } from '../errors';
 import type { DeliveryOutcome, WebhookContext } from './types';
 
 /** The end of a delivery that reached the handlers' side: handled, unknown type, or invalid payload acknowledged. */
@@ -17,11 +17,14 @@ export interface Rejected {
   readonly error: unknown;
 }
 
-/** A verified delivery whose processing failed, so Polar must retry it: a handler threw, or an invalid payload in retry mode. */
+/**
+ * A verified delivery whose processing failed or could not finish now, so Polar must retry it: a handler
+ * threw, an invalid payload in retry mode, a copy still running, the time budget spent, the store down.
+ */
 export interface Failed {
   readonly kind: 'failed';
   /** What failed. */
-  readonly error: WebhookHandlerError | WebhookPayloadError;
+  readonly error: WebhookHandlerError | WebhookPayloadError | WebhookProcessingError;
   /** The delivery's id and timestamp. */
   readonly context: WebhookContext;
 }
@@ -31,19 +34,3 @@ export type Outcome = Acknowledged | Rejected | Failed;
 
 /** A rejection, as an outcome. */
 export const rejected = (error: unknown): Rejected => ({ kind: 'rejected', error });
-
-/**
- * `done` once a dispatch has settled: at once when it ran synchronously (`running` undefined), a
- * failure when a handler failed (dispatch rejects only with a `WebhookHandlerError`).
- */
-export function afterDispatch(
-  running: Promise<void> | undefined,
-  done: Outcome,
-  context: WebhookContext,
-): Outcome | Promise<Outcome> {
-  if (running === undefined) return done;
-  return running.then(
-    () => done,
-    (error: WebhookHandlerError): Outcome => ({ kind: 'failed', error, context }),
-  );
-}

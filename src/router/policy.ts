@@ -7,8 +7,9 @@
  * @module
  */
 import { UnknownEventTypeError, type WebhookPayloadError } from '../errors';
-import { dispatch } from './dispatch';
-import { afterDispatch, type Outcome } from './outcome';
+import type { Outcome } from './outcome';
+import type { WaitUntil } from './pipeline';
+import { runHandlers } from './run';
 import type { RouterState } from './state';
 import type { UnknownWebhookEvent, WebhookContext } from './types';
 
@@ -20,8 +21,9 @@ export function receiveUnparsed(
   state: RouterState,
   error: WebhookPayloadError | UnknownEventTypeError,
   context: WebhookContext,
+  waitUntil?: WaitUntil,
 ): Outcome | Promise<Outcome> {
-  if (error instanceof UnknownEventTypeError) return receiveUnknown(state, error, context);
+  if (error instanceof UnknownEventTypeError) return receiveUnknown(state, error, context, waitUntil);
   const done: Outcome = state.config.retryInvalid
     ? { kind: 'failed', error, context }
     : { kind: 'invalid', error, context };
@@ -38,6 +40,7 @@ function receiveUnknown(
   state: RouterState,
   error: UnknownEventTypeError,
   context: WebhookContext,
+  waitUntil: WaitUntil | undefined,
 ): Outcome | Promise<Outcome> {
   const event = error.payload as UnknownWebhookEvent;
   const done: Outcome = { kind: 'unknown', event, context };
@@ -46,7 +49,8 @@ function receiveUnknown(
     warnOnce(state, error.eventType);
     return done;
   }
-  return afterDispatch(dispatch(handlers, event, context, false, state.report), done, context);
+  // The onUnknown handlers run as any others do: once, within the time budget, now or in the background.
+  return runHandlers(state, { handlers, event, known: false, context, done }, waitUntil);
 }
 
 function warnOnce(state: RouterState, type: string): void {

@@ -6,6 +6,7 @@
 
 import type { WebhookPayloadError } from '../errors';
 import type { PolarWebhookEvent, PolarWebhookEventType } from '../events/catalogue';
+import type { IdempotencyStore } from '../stores/types';
 import type { SecretScheme } from '../verify/secret';
 import type { WebhookBody, WebhookSecret } from '../verify/verify';
 import type { WebhookHeaders } from '../verify/headers';
@@ -127,6 +128,86 @@ export interface CreateWebhooksOptions {
    * rejects is a warning on the logger, never a failed delivery. Keep it cheap, or queue the work.
    */
   capture?: (delivery: CapturedDelivery) => void | Promise<void>;
+  /**
+   * Process every event exactly once: each delivery claims its webhook id in `store` before any
+   * handler runs, and marks it done only after every handler succeeded. See {@link IdempotencyOptions}.
+   */
+  idempotency?: IdempotencyOptions;
+  /**
+   * The time budget, in milliseconds, for the handlers of one delivery. Polar gives up after 10 s and
+   * retries; when the handlers have not settled by then, the answer is 503 `handler_timeout` so that
+   * the outcome is safe: with `idempotency`, the claim stays until the handlers finish and Polar's
+   * retry is deduplicated; without it, the retry runs them again (a warning says so). Default 8000.
+   * Handlers that return nothing (synchronous ones) are never cut short.
+   */
+  timeout?: number;
+  /** Told about every delivery whose handlers outran `timeout`, once they settle. */
+  onSlow?: (info: SlowDelivery) => void;
+  /**
+   * When to answer Polar. `'after-handlers'` (default): once every handler succeeded (or failed: 500,
+   * Polar retries). `'after-verify'`: as soon as the delivery is verified and parsed (202), with the
+   * handlers run in the background through `waitUntil`. At most once: a handler that fails after the
+   * answer is not retried by Polar, so put a durable queue in between for work that must not be lost.
+   */
+  respond?: 'after-handlers' | 'after-verify';
+  /**
+   * Keeps background work alive after the answer, for `respond: 'after-verify'`: Cloudflare's
+   * `ctx.waitUntil`, Vercel's `waitUntil` from `@vercel/functions`, Next.js's `after`, or on Node
+   * `createBackgroundTasks().waitUntil` (with a `drain()` for graceful shutdown). Also per delivery:
+   * `webhooks.handle(request, { waitUntil })`.
+   */
+  waitUntil?: (work: Promise<unknown>) => void;
+}
+
+/** Options of `idempotency` in {@link CreateWebhooksOptions}. */
+export interface IdempotencyOptions {
+  /** Where claims and done marks live: `memoryStore()`, `redisStore(client)`, `postgresStore(pool)`, or your own. */
+  store: IdempotencyStore;
+  /**
+   * Separates endpoints that share one store: Polar's webhook id is the event's id, so two endpoints
+   * receiving the same event carry the same id. Default `'polar'`.
+   */
+  namespace?: string;
+  /**
+   * How long a claim lives without news, in milliseconds; the router extends it every third of that
+   * while handlers run, so it only lapses when the process died. Default 30,000.
+   */
+  leaseMs?: number;
+  /**
+   * How long a done mark lasts, in milliseconds: past Polar's whole retry horizon (ten attempts over a
+   * few hours) and the manual redeliveries of the weeks after. Default 30 days.
+   */
+  doneTtlMs?: number;
+  /**
+   * How long a copy that arrives while the first is still running waits for it to finish, in
+   * milliseconds, before it is answered 409 `delivery_in_progress` (Polar retries it later). It is
+   * never answered 2xx before the first succeeded. Default 5000.
+   */
+  waitMs?: number;
+  /** Told about every duplicate answered without running the handlers. Default: a warning on the logger. */
+  onDuplicate?: (info: DuplicateDelivery) => void;
+}
+
+/** A delivery whose webhook id was already processed. */
+export interface DuplicateDelivery {
+  /** The webhook id. */
+  readonly id: string;
+  /** The event type, when the payload names one. */
+  readonly eventType: string | undefined;
+  /** `'done'`: its handlers had already run; `'waited'`: it waited for the first copy to finish. */
+  readonly state: 'done' | 'waited';
+}
+
+/** A delivery whose handlers outran the time budget. */
+export interface SlowDelivery {
+  /** The webhook id. */
+  readonly id: string;
+  /** The event type. */
+  readonly eventType: string;
+  /** How long the handlers took, in milliseconds. */
+  readonly durationMs: number;
+  /** How they ended. */
+  readonly outcome: 'succeeded' | 'failed';
 }
 
 /** A delivery as received: the raw body and the request headers. */
@@ -135,6 +216,8 @@ export interface WebhookDelivery {
   readonly body: WebhookBody;
   /** The request headers: a Fetch `Headers`, Node's `req.headers`, or a plain record. */
   readonly headers: WebhookHeaders;
+  /** Keeps this delivery's background work alive (`respond: 'after-verify'`); overrides the option. */
+  readonly waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** A delivery as an HTTP request, for {@link WebhookRouter.respond}. */
@@ -145,6 +228,14 @@ export interface WebhookHttpDelivery {
   readonly body: WebhookBody | null | undefined;
   /** The request headers: a Fetch `Headers`, Node's `req.headers`, or a plain record. */
   readonly headers: WebhookHeaders;
+  /** Keeps this delivery's background work alive (`respond: 'after-verify'`); overrides the option. */
+  readonly waitUntil?: (work: Promise<unknown>) => void;
+}
+
+/** Per-request options of {@link WebhookRouter.handle}. */
+export interface HandleOptions {
+  /** Keeps this delivery's background work alive (`respond: 'after-verify'`); overrides the option. */
+  readonly waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** The HTTP answer to send back for a delivery, in a form every framework can write. */
@@ -172,6 +263,18 @@ export type DeliveryOutcome =
       readonly kind: 'unknown';
       /** The payload, untouched. */
       readonly event: UnknownWebhookEvent;
+      /** The delivery's id and timestamp. */
+      readonly context: WebhookContext;
+    }
+  | {
+      /** The webhook id was already processed (idempotency): no handler ran. */
+      readonly kind: 'duplicate';
+      /** The delivery's id and timestamp. */
+      readonly context: WebhookContext;
+    }
+  | {
+      /** The delivery was acknowledged before its handlers ran (`respond: 'after-verify'`); they run in the background. */
+      readonly kind: 'deferred';
       /** The delivery's id and timestamp. */
       readonly context: WebhookContext;
     }
@@ -267,12 +370,15 @@ export interface WebhookRouter {
    * Answers a Fetch `Request`: reads the body (stopping at `maxBodyBytes`), verifies, validates,
    * dispatches, and returns the `Response` the HTTP policy prescribes. Never rejects.
    *
+   * On Cloudflare Workers, `export default { fetch: webhooks.handle }` passes the Worker's `ctx` as the
+   * third argument: its `waitUntil` keeps `respond: 'after-verify'` work alive with no more code.
+   *
    * @example
    * ```ts
    * export default { fetch: webhooks.handle }; // Cloudflare Workers, Bun, Deno
    * ```
    */
-  handle(request: Request): Promise<Response>;
+  handle(request: Request, options?: HandleOptions, executionContext?: HandleOptions): Promise<Response>;
   /** The body size limit in bytes, as configured (adapters read bodies up to it). */
   readonly maxBodyBytes: number;
   /** Where the router writes, as configured (adapters write there too). */

@@ -10,6 +10,7 @@ const ENTRIES = [
   'polar-webhooks/next',
   'polar-webhooks/hono',
   'polar-webhooks/express',
+  'polar-webhooks/stores',
 ];
 const TARGETS = Object.keys(EDGE_CONDITIONS) as EdgeTarget[];
 

@@ -19,7 +19,7 @@ interface Manifest {
   readonly typesVersions: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
-const SUBPATHS = ['.', './verify', './testing', './schemas', './express', './next', './hono'];
+const SUBPATHS = ['.', './verify', './testing', './schemas', './express', './next', './hono', './stores'];
 const EDGE_CONDITIONS = ['workerd', 'edge-light', 'worker', 'browser'];
 
 /** Every file path an exports target can lead to, with the conditions that lead there. */

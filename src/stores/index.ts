@@ -1,0 +1,20 @@
+/**
+ * `polar-webhooks/stores`: where idempotency keeps its claims and done marks. `memoryStore()` for one
+ * process; `redisStore(client)` and `postgresStore(pool)` for several processes, on the engines an app
+ * already runs; or any object that implements {@link IdempotencyStore}.
+ *
+ * @example
+ * ```ts
+ * import { createWebhooks } from 'polar-webhooks';
+ * import { memoryStore } from 'polar-webhooks/stores';
+ *
+ * const webhooks = createWebhooks({
+ *   secret: process.env.POLAR_WEBHOOK_SECRET!,
+ *   idempotency: { store: memoryStore() },
+ * });
+ * ```
+ *
+ * @module
+ */
+export { memoryStore, type MemoryStoreOptions } from './memory';
+export type { ClaimResult, IdempotencyStore } from './types';
