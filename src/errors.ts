@@ -31,7 +31,8 @@ export type WebhookPayloadErrorCode = 'invalid_json' | 'invalid_payload';
 export type WebhookRequestErrorCode = 'method_not_allowed' | 'body_too_large';
 
 /** Machine-readable codes of {@link WebhookProcessingError}. */
-export type WebhookProcessingErrorCode = 'delivery_in_progress' | 'handler_timeout' | 'store_unavailable';
+export type WebhookProcessingErrorCode =
+  'delivery_in_progress' | 'handler_timeout' | 'store_unavailable' | 'queue_unavailable' | 'invalid_job';
 
 /** Every machine-readable error code this library uses. */
 export type PolarWebhookErrorCode =
@@ -78,6 +79,8 @@ export const ERROR_STATUS: Readonly<Record<PolarWebhookErrorCode, number>> = Obj
   delivery_in_progress: 409,
   handler_timeout: 503,
   store_unavailable: 503,
+  queue_unavailable: 503,
+  invalid_job: 500,
 });
 
 /**
@@ -272,7 +275,9 @@ export class WebhookHandlerError extends PolarWebhookError {
  * - `handler_timeout` (503): the handlers had not settled within `timeout`, so the answer went out
  *   before Polar gives up (it waits 10 s); with idempotency the retry is deduplicated;
  * - `store_unavailable` (503): the idempotency store could not be reached, so the delivery was not
- *   claimed and no handler ran.
+ *   claimed and no handler ran;
+ * - `queue_unavailable` (503): the queue did not confirm the write of the delivery (the `queue` option);
+ * - `invalid_job` (500, in a worker): a job that the `queue` option did not write, or that was changed.
  */
 export class WebhookProcessingError extends PolarWebhookError {
   /** @internal */

@@ -52,6 +52,8 @@ export {
   type HandleOptions,
   type IdempotencyOptions,
   type SlowDelivery,
+  type WebhookJob,
+  type WebhookQueue,
   type DeliveryOutcome,
   type UnknownEventHandler,
   type UnknownWebhookEvent,

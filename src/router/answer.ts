@@ -63,6 +63,7 @@ export function answerFor(outcome: Outcome, logger: WebhooksLogger): WebhookResp
     case 'invalid':
     case 'duplicate':
     case 'deferred':
+    case 'queued':
       return ACCEPTED;
     case 'failed': {
       const { error } = outcome;

@@ -11,6 +11,7 @@ import { readRouterOptions, type RouterMaker } from './options';
 import type { Outcome } from './outcome';
 import { deliver } from './pipeline';
 import { createRegistry } from './registry';
+import { processJob } from './worker';
 import { reportFailures } from './report';
 import type { RouterState } from './state';
 import type { CreateWebhooksOptions, DeliveryOutcome, WebhookContext, WebhookRouter } from './types';
@@ -91,6 +92,7 @@ export function createRouter(options: CreateWebhooksOptions, maker: RouterMaker)
     answer: (delivery) => answerHttp(state, delivery),
     respond: async (delivery) => ownAnswer(await answerHttp(state, delivery)),
     handle: (request, options, executionContext) => handleRequest(state, request, options, executionContext),
+    process: (job) => processJob(state, job),
     maxBodyBytes: config.maxBodyBytes,
     logger: config.logger,
   } satisfies WebhookRouter);

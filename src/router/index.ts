@@ -12,6 +12,8 @@ export type {
   HandleOptions,
   IdempotencyOptions,
   SlowDelivery,
+  WebhookJob,
+  WebhookQueue,
   DeliveryOutcome,
   UnknownEventHandler,
   UnknownWebhookEvent,

@@ -16,6 +16,7 @@ import type {
   DuplicateDelivery,
   IdempotencyOptions,
   SlowDelivery,
+  WebhookQueue,
   WebhooksLogger,
 } from './types';
 
@@ -36,6 +37,7 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set([
   'onSlow',
   'respond',
   'waitUntil',
+  'queue',
 ]);
 
 /** Default `timeout`: 8 s, inside Polar's 10 s with room for the network. */
@@ -85,6 +87,8 @@ export interface RouterConfig {
   readonly deferHandlers: boolean;
   /** Keeps background work alive, when the platform needs telling. */
   readonly waitUntil: ((work: Promise<unknown>) => void) | undefined;
+  /** Where verified deliveries go instead of the handlers, when set. */
+  readonly queue: WebhookQueue | undefined;
 }
 
 /** What the code that builds a router (`createWebhooks`, an adapter's `Webhooks()`) says about itself. */
@@ -190,6 +194,18 @@ export function readRouterOptions(
   if (options.respond !== undefined && options.respond !== 'after-handlers' && options.respond !== 'after-verify') {
     throw invalidOption(`respond must be 'after-handlers' or 'after-verify' (got ${JSON.stringify(options.respond)}).`);
   }
+  if (options.queue !== undefined && (options.queue === null || typeof options.queue.enqueue !== 'function')) {
+    throw invalidOption(
+      "queue must have an enqueue(job) method: bullmqQueue(queue) from 'polar-webhooks/bullmq', pgBossQueue(boss, " +
+        "name) from 'polar-webhooks/pg-boss', or your own WebhookQueue.",
+    );
+  }
+  if (options.queue !== undefined && options.respond === 'after-verify') {
+    throw invalidOption(
+      "queue and respond: 'after-verify' do not go together: with a queue, the answer already goes out as soon as " +
+        'the delivery is safely written, and the handlers run in your workers.',
+    );
+  }
   const tolerance = readTolerance(options.tolerance);
   return {
     secret: readSecretOption(options.secret, scheme),
@@ -204,6 +220,7 @@ export function readRouterOptions(
     onSlow: options.onSlow,
     deferHandlers: options.respond === 'after-verify',
     waitUntil: options.waitUntil,
+    queue: options.queue,
   };
 }
 

@@ -16,7 +16,7 @@ import { verifySignature, verifySignatureAsync, type VerifiedDelivery, type Webh
 import { capture } from './capture';
 import { rejected, type Outcome } from './outcome';
 import { receiveUnparsed } from './policy';
-import { runHandlers } from './run';
+import { runHandlers, type HandlerTask } from './run';
 import type { RouterState } from './state';
 import type { WebhookContext } from './types';
 
@@ -45,9 +45,9 @@ export function deliver(
     return rejected(error);
   }
   if (verified instanceof Promise) {
-    return verified.then((context) => parseAndRun(state, body, context, waitUntil), rejected);
+    return verified.then((context) => parseAndRun(state, body, headers, context, waitUntil), rejected);
   }
-  return parseAndRun(state, body, verified, waitUntil);
+  return parseAndRun(state, body, headers, verified, waitUntil);
 }
 
 /** Step 1: the signature, the timestamp, the secret; the verified delivery becomes the handlers' context. */
@@ -80,21 +80,25 @@ function contextOf(
 function parseAndRun(
   state: RouterState,
   body: WebhookBody,
+  headers: WebhookHeaders,
   context: WebhookContext,
   waitUntil: WaitUntil | undefined,
 ): Outcome | Promise<Outcome> {
   try {
     const parsed = safeParseEvent(bodyText(body));
-    if (!parsed.success) return receiveUnparsed(state, parsed.error, context, waitUntil);
+    const source = state.config.queue === undefined ? undefined : sourceOf(body, headers);
+    if (!parsed.success) return receiveUnparsed(state, parsed.error, context, { waitUntil }, source);
     const { event } = parsed;
     const handlers = state.registry.handlersFor(event.type);
-    return runHandlers(
-      state,
-      { handlers, event, known: true, context, done: { kind: 'handled', event, context } },
-      waitUntil,
-    );
+    const done: Outcome = { kind: 'handled', event, context };
+    return runHandlers(state, { handlers, event, known: true, context, done, source }, { waitUntil });
   } catch (error) {
     // Only a bug can land here (parsing and dispatch catch what they expect); answer it, never throw.
     return rejected(error);
   }
+}
+
+/** What a queued job carries besides the event: the raw body as text, and the version header. */
+function sourceOf(body: WebhookBody, headers: WebhookHeaders): HandlerTask['source'] {
+  return { body: bodyText(body), deliveredVersion: readHeader(headers, 'webhook-api-version') };
 }

@@ -8,8 +8,7 @@
  */
 import { UnknownEventTypeError, type WebhookPayloadError } from '../errors';
 import type { Outcome } from './outcome';
-import type { WaitUntil } from './pipeline';
-import { runHandlers } from './run';
+import { runHandlers, type HandlerTask, type RunMode } from './run';
 import type { RouterState } from './state';
 import type { UnknownWebhookEvent, WebhookContext } from './types';
 
@@ -21,9 +20,10 @@ export function receiveUnparsed(
   state: RouterState,
   error: WebhookPayloadError | UnknownEventTypeError,
   context: WebhookContext,
-  waitUntil?: WaitUntil,
+  mode: RunMode = {},
+  source?: HandlerTask['source'],
 ): Outcome | Promise<Outcome> {
-  if (error instanceof UnknownEventTypeError) return receiveUnknown(state, error, context, waitUntil);
+  if (error instanceof UnknownEventTypeError) return receiveUnknown(state, error, context, mode, source);
   const done: Outcome = state.config.retryInvalid
     ? { kind: 'failed', error, context }
     : { kind: 'invalid', error, context };
@@ -40,7 +40,8 @@ function receiveUnknown(
   state: RouterState,
   error: UnknownEventTypeError,
   context: WebhookContext,
-  waitUntil: WaitUntil | undefined,
+  mode: RunMode,
+  source: HandlerTask['source'],
 ): Outcome | Promise<Outcome> {
   const event = error.payload as UnknownWebhookEvent;
   const done: Outcome = { kind: 'unknown', event, context };
@@ -50,7 +51,7 @@ function receiveUnknown(
     return done;
   }
   // The onUnknown handlers run as any others do: once, within the time budget, now or in the background.
-  return runHandlers(state, { handlers, event, known: false, context, done }, waitUntil);
+  return runHandlers(state, { handlers, event, known: false, context, done, source }, mode);
 }
 
 function warnOnce(state: RouterState, type: string): void {

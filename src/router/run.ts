@@ -9,6 +9,7 @@ import { WebhookHandlerError, WebhookProcessingError } from '../errors';
 import type { PolarWebhookEvent } from '../events/catalogue';
 import { dispatch } from './dispatch';
 import { claimOnce, type Claimed } from './idempotency';
+import { enqueue } from './queue';
 import type { Failed, Outcome } from './outcome';
 import type { AnyHandler } from './registry';
 import type { RouterState } from './state';
@@ -26,6 +27,16 @@ export interface HandlerTask {
   readonly context: WebhookContext;
   /** How the delivery ends when every handler succeeded. */
   readonly done: Outcome;
+  /** The raw body as text, and the `webhook-api-version` header: what a queued job carries. */
+  readonly source?: { readonly body: string; readonly deliveredVersion: string | undefined };
+}
+
+/** How the handlers are to run: for an HTTP delivery (the options decide), or for a job in a worker. */
+export interface RunMode {
+  /** Keeps this delivery's background work alive (overrides the `waitUntil` option). */
+  readonly waitUntil?: ((work: Promise<unknown>) => void) | undefined;
+  /** A worker runs a job: now, with no time budget (the engine has its own), never back to the queue. */
+  readonly worker?: boolean;
 }
 
 /** What settles a run of the handlers: the outcome to report for success, or for a failure. */
@@ -46,17 +57,19 @@ const plainFinish =
     didFail ? handlerFailure(error, task) : task.done;
 
 /**
- * Runs the handlers of one delivery as the options say. Never throws, and the promise never rejects.
- *
- * @param waitUntil - Keeps background work alive for this delivery (overrides the `waitUntil` option).
+ * Runs the handlers of one delivery as the options say: into the queue, in the background, once, within
+ * the time budget. Never throws, and the promise never rejects.
  */
-export function runHandlers(
-  state: RouterState,
-  task: HandlerTask,
-  waitUntil?: (work: Promise<unknown>) => void,
-): Outcome | Promise<Outcome> {
-  if (state.config.deferHandlers) return defer(state, task, waitUntil ?? state.config.waitUntil);
-  if (state.config.idempotency !== undefined) return runOnce(state, task, true);
+export function runHandlers(state: RouterState, task: HandlerTask, mode: RunMode = {}): Outcome | Promise<Outcome> {
+  const { config } = state;
+  if (mode.worker === true) {
+    return config.idempotency !== undefined
+      ? runOnce(state, task, false)
+      : timed(state, task, plainFinish(task), false);
+  }
+  if (config.queue !== undefined) return enqueue(state, config.queue, task);
+  if (config.deferHandlers) return defer(state, task, mode.waitUntil ?? config.waitUntil);
+  if (config.idempotency !== undefined) return runOnce(state, task, true);
   return timed(state, task, plainFinish(task), true);
 }
 

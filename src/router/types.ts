@@ -157,6 +157,12 @@ export interface CreateWebhooksOptions {
    * `webhooks.handle(request, { waitUntil })`.
    */
   waitUntil?: (work: Promise<unknown>) => void;
+  /**
+   * Hands each verified delivery to a durable queue instead of running the handlers in the request;
+   * workers run them with {@link WebhookRouter.process}. See `polar-webhooks/bullmq`,
+   * `polar-webhooks/pg-boss`, or implement {@link WebhookQueue} for another engine.
+   */
+  queue?: WebhookQueue;
 }
 
 /** Options of `idempotency` in {@link CreateWebhooksOptions}. */
@@ -273,6 +279,12 @@ export type DeliveryOutcome =
       readonly context: WebhookContext;
     }
   | {
+      /** The delivery was written to the queue (the `queue` option); a worker runs its handlers. */
+      readonly kind: 'queued';
+      /** The delivery's id and timestamp. */
+      readonly context: WebhookContext;
+    }
+  | {
       /** The delivery was acknowledged before its handlers ran (`respond: 'after-verify'`); they run in the background. */
       readonly kind: 'deferred';
       /** The delivery's id and timestamp. */
@@ -379,6 +391,14 @@ export interface WebhookRouter {
    * ```
    */
   handle(request: Request, options?: HandleOptions, executionContext?: HandleOptions): Promise<Response>;
+  /**
+   * Runs the handlers of a job the `queue` option wrote, in a worker: the same handlers, with
+   * idempotency when configured (a job retried after a crash runs its handlers to completion once).
+   *
+   * @throws {@link WebhookHandlerError} (rejects) when a handler failed, and
+   *   {@link WebhookProcessingError} when the job cannot run now: let the engine retry it.
+   */
+  process(job: WebhookJob): Promise<DeliveryOutcome>;
   /** The body size limit in bytes, as configured (adapters read bodies up to it). */
   readonly maxBodyBytes: number;
   /** Where the router writes, as configured (adapters write there too). */
@@ -391,3 +411,34 @@ export interface WebhookRouter {
  * @deprecated Use `WebhookRouter`: `Webhooks` is also the name of the adapters' drop-in function.
  */
 export type Webhooks = WebhookRouter;
+
+/**
+ * A verified delivery as it is written to a queue (the `queue` option), and read back by
+ * {@link WebhookRouter.process} in a worker. Plain JSON: every queue engine can hold it.
+ */
+export interface WebhookJob {
+  /** The webhook id: the job id too, so the engine itself drops a second copy. */
+  readonly id: string;
+  /** The event type. */
+  readonly type: string;
+  /** When Polar sent the attempt that was enqueued (ISO 8601). */
+  readonly timestamp: string;
+  /** The API version the payload was made in (its `api_version`, else the `webhook-api-version` header), or null. */
+  readonly apiVersion: string | null;
+  /** Whether Polar's CLI triggered the event (`x-polar-triggered: true`). */
+  readonly triggered?: boolean;
+  /** The verified event, as parsed. */
+  readonly event: unknown;
+  /** The raw body, byte for byte as received and verified, for audit and replay. */
+  readonly body: string;
+}
+
+/** Where the router hands verified deliveries to be processed by workers (BullMQ, pg-boss, your own). */
+export interface WebhookQueue {
+  /**
+   * Writes `job` durably, with `job.id` as the engine's job id. Resolves once the engine confirmed the
+   * write; the delivery is answered 202 only then. A rejection is answered 503 `queue_unavailable`, so
+   * that Polar retries: nothing is lost.
+   */
+  enqueue(job: WebhookJob): Promise<void>;
+}
