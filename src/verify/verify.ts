@@ -1,13 +1,16 @@
 import type * as NodeCrypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { WebhookConfigurationError } from '../errors';
-import { checkOptionNames } from '../option-names';
 import { encodeBase64 } from './base64';
+import { readBody } from './body';
 import { readDeliveryHeaders, type WebhookHeaders } from './headers';
 import { nodeCrypto } from './hmac-node';
+import { checkVerifyOptions, VERIFY_OPTION_NAMES } from './options';
 import { keysFor, promote, readSecrets, type CandidateKey, type SecretKeys, type SecretScheme } from './secret';
 import { constantTimeEqual, noMatchingSignature, readSignatures } from './signature';
 import { checkTimestamp, readNow, readTolerance } from './timestamp';
+
+export { VERIFY_OPTION_NAMES } from './options';
 
 /** The raw request body, byte for byte as received. A Node `Buffer` is a `Uint8Array`. */
 export type WebhookBody = string | Uint8Array | ArrayBuffer;
@@ -52,33 +55,6 @@ interface Prepared {
   signedText?: string;
 }
 
-/** The option names {@link verifySignature} knows. */
-export const VERIFY_OPTION_NAMES: ReadonlySet<string> = new Set(['scheme', 'tolerance', 'now']);
-
-function readBody(body: unknown): string | Uint8Array {
-  if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return body;
-  if (body instanceof ArrayBuffer) return new Uint8Array(body);
-  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-  // Objects from another realm (a vm context, an iframe) fail instanceof: recognise them by tag.
-  const tag = Object.prototype.toString.call(body);
-  if (tag === '[object ArrayBuffer]') return new Uint8Array(body as ArrayBuffer);
-  if (body !== null && typeof body === 'object') {
-    throw new WebhookConfigurationError(
-      'body_already_parsed',
-      'The body is an already-parsed object, but the signature covers the raw bytes: re-serializing JSON changes them ' +
-        "(key order, whitespace, 10.0 vs 10). Pass the raw body. Express: mount the webhook route with express.raw({ type: 'application/json' }) " +
-        'before express.json(), or use polar-webhooks/express. Next.js App Router: await request.text(). ' +
-        'Next.js Pages Router: export const config = { api: { bodyParser: false } } and read the stream.',
-    );
-  }
-  throw new WebhookConfigurationError(
-    'invalid_body',
-    `Expected the raw request body as a string, Uint8Array/Buffer or ArrayBuffer, got ${body === null ? 'null' : typeof body}. ` +
-      'If your framework gave you undefined, no body was read: read the raw body (request.text(), express.raw()) and pass that.',
-  );
-}
-
 /** Who is verifying: the public function's name, for messages, and the option names it knows. */
 export interface VerifyCaller {
   readonly name: string;
@@ -107,24 +83,6 @@ function prepare(
   const { id, timestamp, signature } = readDeliveryHeaders(headers);
   const seconds = checkTimestamp(timestamp, nowMs, tolerance);
   return { entries, body: raw, id, timestampRaw: timestamp, seconds, signatures: readSignatures(signature) };
-}
-
-/**
- * Checks that `options` is an object holding only known option names (a misspelt `tolerence` would
- * otherwise leave the default in place, in silence).
- */
-export function checkVerifyOptions(
-  options: unknown,
-  where: string,
-  known: ReadonlySet<string> = VERIFY_OPTION_NAMES,
-): void {
-  if (options === null || typeof options !== 'object') {
-    throw new WebhookConfigurationError(
-      'invalid_option',
-      `${where}: options must be an object (got ${options === null ? 'null' : typeof options}), or left out.`,
-    );
-  }
-  checkOptionNames(options, known, where);
 }
 
 /**
