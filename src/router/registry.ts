@@ -5,27 +5,14 @@
  * @module
  */
 import { WebhookConfigurationError } from '../errors';
-import { isPolarWebhookEventType, type PolarWebhookEvent, type PolarWebhookEventType } from '../events/catalogue';
-import type {
-  UnknownEventHandler,
-  Unsubscribe,
-  WebhookContext,
-  WebhookErrorHandler,
-  WebhookEventHandler,
-} from './types';
+import { isPolarWebhookEventType, type PolarWebhookEventType } from '../events/catalogue';
+import type { Unsubscribe, WebhookContext, WebhookErrorHandler, WebhookRouter } from './types';
 
 /** A handler of any kind, as the dispatcher calls it. */
 export type AnyHandler = (event: never, context: WebhookContext) => unknown;
 
-/** The registrations of one router, and the lists dispatch reads. */
-export interface Registry {
-  on<T extends PolarWebhookEventType>(
-    type: T | readonly T[],
-    handler: WebhookEventHandler<PolarWebhookEvent<T>>,
-  ): Unsubscribe;
-  onAny(handler: WebhookEventHandler): Unsubscribe;
-  onUnknown(handler: UnknownEventHandler): Unsubscribe;
-  onError(handler: WebhookErrorHandler): Unsubscribe;
+/** The registrations of one router (its public `on…` methods), and the lists dispatch reads. */
+export interface Registry extends Pick<WebhookRouter, 'on' | 'onAny' | 'onUnknown' | 'onError'> {
   /** The handlers of `type`: its own, in registration order, then every `onAny` handler. */
   handlersFor(type: string): readonly AnyHandler[];
   /** The `onUnknown` handlers. */
