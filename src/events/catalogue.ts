@@ -1,28 +1,30 @@
 /**
  * The event catalogue: every webhook event type Polar sends, and everything derived from that one
- * list — the type union, the payload types, the handler names (`onOrderPaid`) and the union schema.
- * The list itself is generated from the spec (`x-event-types`) into `./generated/catalogue.ts`.
+ * list — the type union, the payload types of every API version, the handler names (`onOrderPaid`).
+ * The list itself is generated from the specs (`x-event-types`) into `./generated/catalogue.ts`.
+ * No zod here: the router reads this on every delivery (the zod schemas are in `../schemas`).
  *
  * @module
  */
-import type { z } from 'zod/v4';
+import type { PolarApiVersion } from './api-version';
+import { EVENT_TYPES } from './generated/catalogue';
+import type { PolarWebhookEventMapByVersion } from './generated/types';
 
-import { EVENT_SCHEMAS, EVENT_TYPES } from './generated/catalogue';
-import type { PolarWebhookEventMap } from './generated/types';
-import { openUnion } from './zod-helpers';
-
-export { EVENT_DATA_MODELS, EVENT_DESCRIPTIONS, EVENT_SCHEMAS, EVENT_TYPES } from './generated/catalogue';
-export type { PolarWebhookEventMap } from './generated/types';
+export { EVENT_DATA_MODELS, EVENT_DESCRIPTIONS, EVENT_TYPES } from './generated/catalogue';
+export type { PolarWebhookEventMap, PolarWebhookEventMapByVersion } from './generated/types';
 
 /** One of the 42 event types, e.g. `'order.paid'` or `'customer.state_changed'`. */
 export type PolarWebhookEventType = (typeof EVENT_TYPES)[number];
 
 /**
  * A webhook event: `{ type, timestamp, api_version, data }` in Polar's wire shape (snake_case keys,
- * date-times as ISO 8601 strings).
+ * date-times as ISO 8601 strings), as API version `V` sends it.
  *
- * `PolarWebhookEvent<'order.paid'>` is that one event; `PolarWebhookEvent` alone is the union of all
- * of them, which narrows on `type`:
+ * `PolarWebhookEvent<'order.paid'>` is that one event in any version; `PolarWebhookEvent` alone is
+ * every event of every version, which narrows on `type` (and on `api_version` where versions
+ * differ). Without `V` the type is what an endpoint can receive whatever its version: events
+ * created before Polar versioned its webhooks, and events redelivered after the endpoint's version
+ * changed, arrive in another version's shape than the endpoint's.
  *
  * @example
  * ```ts
@@ -31,9 +33,17 @@ export type PolarWebhookEventType = (typeof EVENT_TYPES)[number];
  *     console.log(event.data.total_amount); // event.data is an Order
  *   }
  * }
+ * type PaidIn202610 = PolarWebhookEvent<'order.paid', '2026-10'>;
  * ```
  */
-export type PolarWebhookEvent<T extends PolarWebhookEventType = PolarWebhookEventType> = PolarWebhookEventMap[T];
+export type PolarWebhookEvent<
+  T extends PolarWebhookEventType = PolarWebhookEventType,
+  V extends PolarApiVersion = PolarApiVersion,
+> = V extends PolarApiVersion
+  ? T extends keyof PolarWebhookEventMapByVersion[V]
+    ? PolarWebhookEventMapByVersion[V][T]
+    : never
+  : never;
 
 type PascalCase<S extends string> = S extends `${infer Head}_${infer Rest}`
   ? `${Capitalize<Head>}${PascalCase<Rest>}`
@@ -64,13 +74,3 @@ const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 export function isPolarWebhookEventType(value: unknown): value is PolarWebhookEventType {
   return typeof value === 'string' && KNOWN_TYPES.has(value);
 }
-
-/**
- * Schema of any webhook payload: picks the payload schema by `type` (one lookup, one parse; it never
- * tries the 42 schemas in turn). An unknown `type` is an issue at `type`. `parseEvent` is usually
- * what you want: it turns failures into typed errors.
- */
-export const PolarWebhookEventSchema: z.ZodType<PolarWebhookEvent> = openUnion<PolarWebhookEvent>({
-  discriminator: 'type',
-  options: EVENT_SCHEMAS,
-});

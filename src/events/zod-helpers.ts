@@ -28,6 +28,11 @@ export interface OpenUnionOptions {
   /** Tag value (or `flag:tag`) → the schema of that branch. */
   readonly options: Readonly<Record<string, z.ZodType>>;
   /**
+   * Maps the tag to a key of `options` before the lookup, for tags that name a range rather than
+   * one branch (an API version this package does not know is read by the closest one it knows).
+   */
+  readonly select?: (tag: unknown) => string;
+  /**
    * The schema for a tag no option names: the fields all branches share. Without it, an unknown
    * tag is an `invalid_value` issue at the discriminator's path.
    */
@@ -63,7 +68,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
  */
 const ZodOpenUnion = /* @__PURE__ */ z.core.$constructor<z.ZodUnion, OpenUnionDef>('ZodOpenUnion', (inst, def) => {
   z.ZodUnion.init(inst, def);
-  const { discriminator, flag, options, fallback } = def.openUnion;
+  const { discriminator, flag, options, fallback, select } = def.openUnion;
   const path = typeof discriminator === 'string' ? [discriminator] : [...discriminator];
   const table = new Map<string, Internals>();
   for (const [key, schema] of Object.entries(options)) table.set(key, schema._zod as unknown as Internals);
@@ -85,7 +90,7 @@ const ZodOpenUnion = /* @__PURE__ */ z.core.$constructor<z.ZodUnion, OpenUnionDe
       payload.issues.push({ code: 'invalid_type', expected: 'object', input, inst });
       return payload;
     }
-    const tag = tagOf(input);
+    const tag = select ? select(tagOf(input)) : tagOf(input);
     const plain = typeof tag === 'string' ? table.get(tag) : undefined;
     const flagged = flag !== undefined && input[flag] === true ? table.get(`${flag}:${String(tag)}`) : undefined;
     if (flagged) {
@@ -121,6 +126,42 @@ export function openUnion<T>(definition: OpenUnionOptions): z.ZodType<T> {
     ...new Set([...Object.values(definition.options), ...(definition.fallback ? [definition.fallback] : [])]),
   ];
   return new ZodOpenUnion({ type: 'union', options: members, openUnion: definition }) as unknown as z.ZodType<T>;
+}
+
+interface ClosestUnionDef extends z.core.$ZodUnionDef {
+  closest: true;
+}
+
+/**
+ * A union that reports, when no member accepts the value, the issues of the member that came
+ * closest (the fewest issues; the first of those) instead of zod's `invalid_union`: what the
+ * schemas of a model in every API version are combined with, so that `OrderSchema` accepts an
+ * order of any version and still says precisely what is wrong with one that fits none.
+ */
+const ZodClosestUnion = /* @__PURE__ */ z.core.$constructor<z.ZodUnion, ClosestUnionDef>(
+  'ZodClosestUnion',
+  (inst, def) => {
+    z.ZodUnion.init(inst, def);
+    const members = def.options.map((option) => option._zod as unknown as Internals);
+    (inst._zod as unknown as Internals).parse = (payload, ctx) => {
+      let best: z.core.ParsePayload | undefined;
+      for (const member of members) {
+        const result = member.run({ value: payload.value, issues: [] }, ctx);
+        if (result instanceof Promise) return adopt(payload, result);
+        if (result.issues.length === 0) return adopt(payload, result);
+        if (!best || result.issues.length < best.issues.length) best = result;
+      }
+      return best ? adopt(payload, best) : payload;
+    };
+  },
+);
+
+/**
+ * Combine the schemas of one model in several API versions: accepted when any accepts, and
+ * explained by the closest when none does.
+ */
+export function closestOf<T>(members: readonly z.ZodType[]): z.ZodType<T> {
+  return new ZodClosestUnion({ type: 'union', options: [...members], closest: true }) as unknown as z.ZodType<T>;
 }
 
 /**

@@ -1,59 +1,61 @@
 /**
- * Realistic payloads of every event type, for tests: {@link createEvent} returns a fresh, typed copy of
- * one, with your overrides merged in. The payloads are bundled with the code (no file-system access),
- * so this works on every runtime.
+ * Realistic payloads of every event type in every API version, for tests: {@link createEvent} returns a
+ * fresh, typed copy of one, with your overrides merged in. The payloads are bundled with the code (no
+ * file-system access), so this works on every runtime.
  *
  * @module
  */
 import { UnknownEventTypeError } from '../errors';
+import { checkApiVersionOption, DEFAULT_API_VERSION, type PolarApiVersion } from '../events/api-version';
 import { isPolarWebhookEventType, type PolarWebhookEvent, type PolarWebhookEventType } from '../events/catalogue';
 import { parseEvent } from '../events/parse';
 
-import benefitCreated from '../../fixtures/benefit.created.json' with { type: 'json' };
-import benefitUpdated from '../../fixtures/benefit.updated.json' with { type: 'json' };
-import benefitGrantCreated from '../../fixtures/benefit_grant.created.json' with { type: 'json' };
-import benefitGrantCycled from '../../fixtures/benefit_grant.cycled.json' with { type: 'json' };
-import benefitGrantRevoked from '../../fixtures/benefit_grant.revoked.json' with { type: 'json' };
-import benefitGrantUpdated from '../../fixtures/benefit_grant.updated.json' with { type: 'json' };
-import checkoutCreated from '../../fixtures/checkout.created.json' with { type: 'json' };
-import checkoutExpired from '../../fixtures/checkout.expired.json' with { type: 'json' };
-import checkoutUpdated from '../../fixtures/checkout.updated.json' with { type: 'json' };
-import customerCreated from '../../fixtures/customer.created.json' with { type: 'json' };
-import customerDeleted from '../../fixtures/customer.deleted.json' with { type: 'json' };
-import customerStateChanged from '../../fixtures/customer.state_changed.json' with { type: 'json' };
-import customerUpdated from '../../fixtures/customer.updated.json' with { type: 'json' };
-import customerSeatAssigned from '../../fixtures/customer_seat.assigned.json' with { type: 'json' };
-import customerSeatClaimed from '../../fixtures/customer_seat.claimed.json' with { type: 'json' };
-import customerSeatRevoked from '../../fixtures/customer_seat.revoked.json' with { type: 'json' };
-import discountCreated from '../../fixtures/discount.created.json' with { type: 'json' };
-import discountDeleted from '../../fixtures/discount.deleted.json' with { type: 'json' };
-import discountUpdated from '../../fixtures/discount.updated.json' with { type: 'json' };
-import memberCreated from '../../fixtures/member.created.json' with { type: 'json' };
-import memberDeleted from '../../fixtures/member.deleted.json' with { type: 'json' };
-import memberUpdated from '../../fixtures/member.updated.json' with { type: 'json' };
-import orderCreated from '../../fixtures/order.created.json' with { type: 'json' };
-import orderPaid from '../../fixtures/order.paid.json' with { type: 'json' };
-import orderRefunded from '../../fixtures/order.refunded.json' with { type: 'json' };
-import orderUpdated from '../../fixtures/order.updated.json' with { type: 'json' };
-import organizationUpdated from '../../fixtures/organization.updated.json' with { type: 'json' };
-import productCreated from '../../fixtures/product.created.json' with { type: 'json' };
-import productUpdated from '../../fixtures/product.updated.json' with { type: 'json' };
-import refundCreated from '../../fixtures/refund.created.json' with { type: 'json' };
-import refundUpdated from '../../fixtures/refund.updated.json' with { type: 'json' };
-import subscriptionActive from '../../fixtures/subscription.active.json' with { type: 'json' };
-import subscriptionCanceled from '../../fixtures/subscription.canceled.json' with { type: 'json' };
-import subscriptionCreated from '../../fixtures/subscription.created.json' with { type: 'json' };
-import subscriptionCycled from '../../fixtures/subscription.cycled.json' with { type: 'json' };
-import subscriptionMigrated from '../../fixtures/subscription.migrated.json' with { type: 'json' };
-import subscriptionPastDue from '../../fixtures/subscription.past_due.json' with { type: 'json' };
-import subscriptionPaused from '../../fixtures/subscription.paused.json' with { type: 'json' };
-import subscriptionResumed from '../../fixtures/subscription.resumed.json' with { type: 'json' };
-import subscriptionRevoked from '../../fixtures/subscription.revoked.json' with { type: 'json' };
-import subscriptionUncanceled from '../../fixtures/subscription.uncanceled.json' with { type: 'json' };
-import subscriptionUpdated from '../../fixtures/subscription.updated.json' with { type: 'json' };
+import benefitCreated from '../../fixtures/2026-04/benefit.created.json' with { type: 'json' };
+import benefitUpdated from '../../fixtures/2026-04/benefit.updated.json' with { type: 'json' };
+import benefitGrantCreated from '../../fixtures/2026-04/benefit_grant.created.json' with { type: 'json' };
+import benefitGrantCycled from '../../fixtures/2026-04/benefit_grant.cycled.json' with { type: 'json' };
+import benefitGrantRevoked from '../../fixtures/2026-04/benefit_grant.revoked.json' with { type: 'json' };
+import benefitGrantUpdated from '../../fixtures/2026-04/benefit_grant.updated.json' with { type: 'json' };
+import checkoutCreated from '../../fixtures/2026-04/checkout.created.json' with { type: 'json' };
+import checkoutExpired from '../../fixtures/2026-04/checkout.expired.json' with { type: 'json' };
+import checkoutUpdated from '../../fixtures/2026-04/checkout.updated.json' with { type: 'json' };
+import customerCreated from '../../fixtures/2026-04/customer.created.json' with { type: 'json' };
+import customerDeleted from '../../fixtures/2026-04/customer.deleted.json' with { type: 'json' };
+import customerStateChanged from '../../fixtures/2026-04/customer.state_changed.json' with { type: 'json' };
+import customerUpdated from '../../fixtures/2026-04/customer.updated.json' with { type: 'json' };
+import customerSeatAssigned from '../../fixtures/2026-04/customer_seat.assigned.json' with { type: 'json' };
+import customerSeatClaimed from '../../fixtures/2026-04/customer_seat.claimed.json' with { type: 'json' };
+import customerSeatRevoked from '../../fixtures/2026-04/customer_seat.revoked.json' with { type: 'json' };
+import discountCreated from '../../fixtures/2026-04/discount.created.json' with { type: 'json' };
+import discountDeleted from '../../fixtures/2026-04/discount.deleted.json' with { type: 'json' };
+import discountUpdated from '../../fixtures/2026-04/discount.updated.json' with { type: 'json' };
+import memberCreated from '../../fixtures/2026-04/member.created.json' with { type: 'json' };
+import memberDeleted from '../../fixtures/2026-04/member.deleted.json' with { type: 'json' };
+import memberUpdated from '../../fixtures/2026-04/member.updated.json' with { type: 'json' };
+import orderCreated from '../../fixtures/2026-04/order.created.json' with { type: 'json' };
+import orderPaid from '../../fixtures/2026-04/order.paid.json' with { type: 'json' };
+import orderRefunded from '../../fixtures/2026-04/order.refunded.json' with { type: 'json' };
+import orderUpdated from '../../fixtures/2026-04/order.updated.json' with { type: 'json' };
+import organizationUpdated from '../../fixtures/2026-04/organization.updated.json' with { type: 'json' };
+import productCreated from '../../fixtures/2026-04/product.created.json' with { type: 'json' };
+import productUpdated from '../../fixtures/2026-04/product.updated.json' with { type: 'json' };
+import refundCreated from '../../fixtures/2026-04/refund.created.json' with { type: 'json' };
+import refundUpdated from '../../fixtures/2026-04/refund.updated.json' with { type: 'json' };
+import subscriptionActive from '../../fixtures/2026-04/subscription.active.json' with { type: 'json' };
+import subscriptionCanceled from '../../fixtures/2026-04/subscription.canceled.json' with { type: 'json' };
+import subscriptionCreated from '../../fixtures/2026-04/subscription.created.json' with { type: 'json' };
+import subscriptionCycled from '../../fixtures/2026-04/subscription.cycled.json' with { type: 'json' };
+import subscriptionMigrated from '../../fixtures/2026-04/subscription.migrated.json' with { type: 'json' };
+import subscriptionPastDue from '../../fixtures/2026-04/subscription.past_due.json' with { type: 'json' };
+import subscriptionPaused from '../../fixtures/2026-04/subscription.paused.json' with { type: 'json' };
+import subscriptionResumed from '../../fixtures/2026-04/subscription.resumed.json' with { type: 'json' };
+import subscriptionRevoked from '../../fixtures/2026-04/subscription.revoked.json' with { type: 'json' };
+import subscriptionUncanceled from '../../fixtures/2026-04/subscription.uncanceled.json' with { type: 'json' };
+import subscriptionUpdated from '../../fixtures/2026-04/subscription.updated.json' with { type: 'json' };
+import productUpdated202701 from '../../fixtures/2027-01/product.updated.json' with { type: 'json' };
 
-/** Event type → its fixture, as Polar would deliver it. */
-const FIXTURES: { readonly [K in PolarWebhookEventType]: unknown } = {
+/** Event type → its fixture in the default (oldest) API version, as Polar would deliver it. */
+const BASE: { readonly [K in PolarWebhookEventType]: unknown } = {
   'benefit.created': benefitCreated,
   'benefit.updated': benefitUpdated,
   'benefit_grant.created': benefitGrantCreated,
@@ -99,6 +101,15 @@ const FIXTURES: { readonly [K in PolarWebhookEventType]: unknown } = {
 };
 
 /**
+ * The fixtures of other versions that differ from the default version's by more than `api_version`
+ * (fixtures/<version>/<type>.json; the fixtures test checks that every other one is the default
+ * version's with its `api_version` changed). Kept this short, the bundle carries one set of payloads.
+ */
+const OTHER: { readonly [V in PolarApiVersion]?: { readonly [K in PolarWebhookEventType]?: unknown } } = {
+  '2027-01': { 'product.updated': productUpdated202701 },
+};
+
+/**
  * What {@link createEvent} accepts as overrides: any part of the event, nested objects merged key by
  * key, arrays and `null` replacing what is there. Keys set to `undefined` are left as they are.
  */
@@ -107,6 +118,15 @@ export type EventOverrides<T> = T extends readonly unknown[]
   : T extends object
     ? { [K in keyof T]?: EventOverrides<T[K]> }
     : T;
+
+/** Options of {@link createEvent}. */
+export interface CreateEventOptions<V extends PolarApiVersion = PolarApiVersion> {
+  /**
+   * The API version the event is in (its `api_version`, and its shape): the one your endpoint is set
+   * to. Defaults to the oldest, the version of endpoints created without a choice.
+   */
+  readonly apiVersion?: V;
+}
 
 /**
  * A valid, typed event of the given type, built from a realistic payload (UUIDs, ISO dates, amounts
@@ -118,23 +138,29 @@ export type EventOverrides<T> = T extends readonly unknown[]
  *
  * @throws `UnknownEventTypeError` for a type that is not in the catalogue.
  * @throws `WebhookPayloadError` when the overrides make the event invalid.
+ * @throws `WebhookConfigurationError` (`invalid_option`) for an API version this package does not know.
  *
  * @example
  * ```ts
  * import { createEvent } from 'polar-webhooks/testing';
  *
  * const event = createEvent('order.paid', { data: { total_amount: 4900, customer: { email: 'a@b.co' } } });
+ * const newer = createEvent('product.updated', undefined, { apiVersion: '2027-01' });
  * ```
  */
-export function createEvent<T extends PolarWebhookEventType>(
+export function createEvent<T extends PolarWebhookEventType, V extends PolarApiVersion = typeof DEFAULT_API_VERSION>(
   type: T,
-  overrides?: EventOverrides<Omit<PolarWebhookEvent<T>, 'type'>>,
-): PolarWebhookEvent<T> {
+  overrides?: EventOverrides<Omit<PolarWebhookEvent<T, V>, 'type'>>,
+  options?: CreateEventOptions<V>,
+): PolarWebhookEvent<T, V> {
+  const version = checkApiVersionOption(options?.apiVersion, 'createEvent') ?? DEFAULT_API_VERSION;
   if (!isPolarWebhookEventType(type)) throw new UnknownEventTypeError(String(type), overrides);
-  const event = structuredClone(FIXTURES[type]) as Record<string, unknown>;
+  const source = OTHER[version]?.[type] ?? BASE[type];
+  const event = structuredClone(source) as Record<string, unknown>;
+  event['api_version'] = version;
   if (overrides !== undefined) merge(event, overrides as Record<string, unknown>);
   event['type'] = type;
-  return parseEvent(event) as PolarWebhookEvent<T>;
+  return parseEvent(event) as PolarWebhookEvent<T, V>;
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>

@@ -5,5 +5,5 @@
  * @packageDocumentation
  */
 export { signPayload, type SignPayloadInput, type SignedHeaders } from './sign';
-export { createEvent, type EventOverrides } from './fixtures';
+export { createEvent, type CreateEventOptions, type EventOverrides } from './fixtures';
 export { createSignedRequest, DEFAULT_WEBHOOK_URL, type CreateSignedRequestOptions } from './request';

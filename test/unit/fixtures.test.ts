@@ -1,22 +1,29 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 
-import { webhooks as polarSdk } from '@polar-sh/sdk/2026-10';
+import { webhooks as sdk202604 } from '@polar-sh/sdk/2026-04';
+import { webhooks as sdk202610 } from '@polar-sh/sdk/2026-10';
+import { webhooks as sdk202701 } from '@polar-sh/sdk/2027-01';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { UnknownEventTypeError, WebhookPayloadError } from '../../src/errors';
+import { UnknownEventTypeError, WebhookConfigurationError, WebhookPayloadError } from '../../src/errors';
+import { API_VERSIONS, DEFAULT_API_VERSION, type PolarApiVersion } from '../../src/events/api-version';
 import { EVENT_TYPES, type PolarWebhookEventType } from '../../src/events/catalogue';
 import { createEvent } from '../../src/testing/fixtures';
 import { createSignedRequest, DEFAULT_WEBHOOK_URL } from '../../src/testing/request';
+import { fixturesOf, fixtureText, ROOT, specOf, type SpecDocument } from '../helpers/event-data';
 
-const FIXTURES_DIR = join(__dirname, '..', '..', 'fixtures');
-const raw = (type: string) => readFileSync(join(FIXTURES_DIR, `${type}.json`), 'utf8');
-const fixture = (type: string) => JSON.parse(raw(type));
-const spec = JSON.parse(readFileSync(join(__dirname, '..', '..', 'spec', 'webhook-schemas.json'), 'utf8'));
+const FIXTURES_DIR = join(ROOT, 'fixtures');
+const NEWEST = API_VERSIONS[API_VERSIONS.length - 1]!;
+const fixture = (type: string, version: string = DEFAULT_API_VERSION) => JSON.parse(fixtureText(version, type));
+const SDK = { '2026-04': sdk202604, '2026-10': sdk202610, '2027-01': sdk202701 } as const;
 
 const STANDARD_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,24 +36,88 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
+// ── each version's spec as an independent oracle (ajv, JSON Schema 2020-12) ──
+// The spec's oneOfs overlap (a legacy recurring price also matches the current price shape), so a
+// strict oneOf rejects genuine payloads: the oracle reads them as anyOf.
+const asAnyOf = (node: unknown): unknown =>
+  Array.isArray(node)
+    ? node.map(asAnyOf)
+    : node && typeof node === 'object'
+      ? Object.fromEntries(Object.entries(node).map(([k, v]) => [k === 'oneOf' ? 'anyOf' : k, asAnyOf(v)]))
+      : node;
+const oracles = new Map<string, (type: string, payload: unknown) => { ok: boolean; errors: unknown }>();
+function specAccepts(version: string) {
+  let oracle = oracles.get(version);
+  if (!oracle) {
+    const spec = asAnyOf(specOf(version)) as SpecDocument;
+    const ajv = new Ajv2020({ strict: false });
+    addFormats(ajv);
+    ajv.addFormat('uuid4', UUID_V4);
+    ajv.addFormat('ipvanyaddress', true);
+    const id = `https://example.invalid/polar/${version}.json`;
+    ajv.addSchema({ ...spec, $id: id });
+    oracle = (type, payload) => {
+      const validate = ajv.getSchema(`${id}#/$defs/${spec['x-event-types'][type]}`)!;
+      const ok = validate(payload) as boolean;
+      return { ok, errors: validate.errors?.slice(0, 3) };
+    };
+    oracles.set(version, oracle);
+  }
+  return oracle;
+}
+
 describe('fixtures/', () => {
-  it('holds exactly one <type>.json per event type', () => {
-    expect(readdirSync(FIXTURES_DIR).sort()).toEqual(EVENT_TYPES.map((t) => `${t}.json`).sort());
+  it('holds one folder per API version (and the real deliveries in wire/), each with one <type>.json per event type', () => {
+    expect(
+      readdirSync(FIXTURES_DIR)
+        .filter((f) => f !== 'wire' && !f.endsWith('.md'))
+        .sort(),
+    ).toEqual([...API_VERSIONS]);
+    for (const version of API_VERSIONS) {
+      expect(readdirSync(join(FIXTURES_DIR, version)).sort()).toEqual(EVENT_TYPES.map((t) => `${t}.json`).sort());
+    }
   });
 
-  it.each(EVENT_TYPES)('%s looks like a real delivery: envelope, UUID v4 ids, ISO dates', (type) => {
-    const payload = fixture(type);
-    expect(payload).toMatchObject({ type, api_version: '2026-10' });
-    expect(Object.keys(payload).slice(0, 4)).toEqual(['type', 'timestamp', 'api_version', 'data']);
-    const values = strings(payload);
-    const ids = values.filter((s) => UUID.test(s));
-    expect(ids.length).toBeGreaterThan(0);
-    for (const id of ids) expect(id).toMatch(UUID_V4);
-    const dates = values.filter((s) => /^\d{4}-\d\d-\d\dT/.test(s));
-    for (const date of dates) {
-      expect(date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|\+00:00)$/);
-      expect(Number.isNaN(Date.parse(date))).toBe(false);
-    }
+  describe.each(API_VERSIONS)('%s', (version) => {
+    const fixtures = fixturesOf(version);
+
+    it.each(EVENT_TYPES)('%s looks like a real delivery: envelope, UUID v4 ids, ISO dates', (type) => {
+      const payload = fixtures[type]!;
+      expect(payload).toMatchObject({ type, api_version: version });
+      expect(Object.keys(payload).slice(0, 4)).toEqual(['type', 'timestamp', 'api_version', 'data']);
+      const values = strings(payload);
+      const ids = values.filter((s) => UUID.test(s));
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) expect(id).toMatch(UUID_V4);
+      const dates = values.filter((s) => /^\d{4}-\d\d-\d\dT/.test(s));
+      for (const date of dates) {
+        expect(date).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|\+00:00)$/);
+        expect(Number.isNaN(Date.parse(date))).toBe(false);
+      }
+    });
+
+    it.each(EVENT_TYPES)("%s is valid against the version's spec (ajv, 2020-12)", (type) => {
+      const { ok, errors } = specAccepts(version)(type, fixtures[type]);
+      expect(ok, JSON.stringify(errors)).toBe(true);
+    });
+
+    it.each(EVENT_TYPES)("%s is accepted by @polar-sh/sdk 1.0.1's validateEvent of the version", async (type) => {
+      const body = fixtureText(version, type);
+      const id = `msg_${randomBytes(12).toString('hex')}`;
+      const signature = new Webhook(STANDARD_SECRET).sign(id, new Date(), body);
+      const headers = {
+        'webhook-id': id,
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': signature,
+      };
+      await expect(SDK[version].validateEvent(body, headers, STANDARD_SECRET)).resolves.toEqual(JSON.parse(body));
+    });
+  });
+
+  it('the oracle can say no (a fixture missing data.total_amount is rejected)', () => {
+    const payload = fixture('order.paid');
+    delete payload.data.total_amount;
+    expect(specAccepts(DEFAULT_API_VERSION)('order.paid', payload).ok).toBe(false);
   });
 
   it('has the sizes of real deliveries: order.paid ~3 KB, subscription.updated ~8 KB, customer.created ~1 KB', () => {
@@ -60,6 +131,7 @@ describe('fixtures/', () => {
   });
 
   it('carries fields the server sends beyond the spec (x-polar-wire-only-fields)', () => {
+    const spec = specOf(DEFAULT_API_VERSION);
     const order = fixture('order.paid').data;
     for (const key of ['amount', 'from_balance_amount', 'user_id', 'product_price', 'product_price_id']) {
       expect(order).toHaveProperty(key);
@@ -71,40 +143,63 @@ describe('fixtures/', () => {
     expect(fixture('benefit_grant.created').data).toHaveProperty('user_id');
   });
 
-  it('covers the shapes that matter: legacy and current prices, several benefit kinds, team customers, nested filters', () => {
-    const text = EVENT_TYPES.map(raw).join('\n');
-    for (const needle of ['"legacy": true', '"amount_type": "metered_unit"', '"type": "team"', '"conjunction": "or"']) {
+  it('covers the shapes that matter: legacy and current prices, tiered prices, several benefit kinds, team customers, nested filters', () => {
+    const text = API_VERSIONS.flatMap((v) => EVENT_TYPES.map((t) => fixtureText(v, t))).join('\n');
+    for (const needle of [
+      '"legacy": true',
+      '"amount_type": "metered_unit"',
+      '"amount_type": "metered_tiers"',
+      '"type": "team"',
+      '"conjunction": "or"',
+    ]) {
       expect(text).toContain(needle);
     }
     const benefitTypes = new Set(
-      EVENT_TYPES.flatMap((t) =>
-        [
-          ...raw(t).matchAll(/"type": "(license_keys|discord|custom|downloadables|meter_credit|github_repository)"/g),
-        ].map((m) => m[1]),
+      [...text.matchAll(/"type": "(license_keys|discord|custom|downloadables|meter_credit|github_repository)"/g)].map(
+        (m) => m[1],
       ),
     );
     expect(benefitTypes.size).toBe(6);
   });
 
-  it.each(EVENT_TYPES)(
-    '%s is accepted by @polar-sh/sdk 1.0.1 validateEvent, signed by the standardwebhooks library',
-    async (type) => {
-      const body = raw(type);
-      const id = `msg_${randomBytes(12).toString('hex')}`;
-      const signature = new Webhook(STANDARD_SECRET).sign(id, new Date(), body);
-      const headers = {
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
-        'webhook-signature': signature,
-      };
-      await expect(polarSdk.validateEvent(body, headers, STANDARD_SECRET)).resolves.toEqual(JSON.parse(body));
-    },
-  );
+  it('holds no field Polar removed from its newest models (guild_token)', () => {
+    for (const version of API_VERSIONS) {
+      for (const type of EVENT_TYPES) expect(fixtureText(version, type)).not.toContain('"guild_token"');
+    }
+  });
 });
 
 describe('createEvent', () => {
-  it.each(EVENT_TYPES)('createEvent(%s) is the fixture, typed and validated', (type) => {
-    expect(createEvent(type)).toEqual(fixture(type));
+  describe.each(API_VERSIONS)('%s', (version) => {
+    it.each(EVENT_TYPES)('createEvent(%s) is the fixture of the version, typed and validated', (type) => {
+      expect(createEvent(type, undefined, { apiVersion: version as PolarApiVersion })).toEqual(fixture(type, version));
+    });
+  });
+
+  it('without apiVersion, the default (oldest) version', () => {
+    expect(createEvent('order.paid')).toEqual(fixture('order.paid', DEFAULT_API_VERSION));
+    expect(createEvent('order.paid').api_version).toBe(DEFAULT_API_VERSION);
+  });
+
+  it('bundles one set of payloads: the other versions differ from the default only where listed', () => {
+    // what src/testing/fixtures.ts relies on: every other fixture is the default version's with its
+    // api_version changed, or is one of the few it imports itself
+    const differing: string[] = [];
+    for (const version of API_VERSIONS) {
+      for (const type of EVENT_TYPES) {
+        const own = fixture(type, version);
+        const derived = { ...fixture(type, DEFAULT_API_VERSION), api_version: version };
+        if (!isDeepStrictEqual(own, derived)) differing.push(`${version}/${type}`);
+      }
+    }
+    expect(differing.length).toBeLessThan(10);
+    expect(differing).toContain('2027-01/product.updated');
+  });
+
+  it('a bad apiVersion is a WebhookConfigurationError naming the valid ones', () => {
+    const call = () => createEvent('order.paid', undefined, { apiVersion: '2026-07' as PolarApiVersion });
+    expect(call).toThrow(WebhookConfigurationError);
+    expect(call).toThrow(/'2026-04', '2026-10', '2027-01'/);
   });
 
   it('returns a fresh deep copy on every call', () => {
@@ -162,14 +257,14 @@ describe('createEvent', () => {
 });
 
 describe('createSignedRequest', () => {
-  it('builds a POST with JSON content type, Polar user agent and signature headers a Standard Webhooks library accepts', async () => {
-    const event = createEvent('order.paid');
+  it('builds a POST with JSON content type, Polar user agent, the event version and signature headers a Standard Webhooks library accepts', async () => {
+    const event = createEvent('order.paid', undefined, { apiVersion: NEWEST });
     const request = createSignedRequest({ event, secret: STANDARD_SECRET });
     expect(request.method).toBe('POST');
     expect(request.url).toBe(DEFAULT_WEBHOOK_URL);
     expect(request.headers.get('content-type')).toBe('application/json');
     expect(request.headers.get('user-agent')).toBe('polar.sh webhooks');
-    expect(request.headers.get('webhook-api-version')).toBe('2026-10');
+    expect(request.headers.get('webhook-api-version')).toBe(NEWEST);
     const body = await request.text();
     expect(body).toBe(JSON.stringify(event));
     const headers = Object.fromEntries(request.headers);
@@ -177,23 +272,21 @@ describe('createSignedRequest', () => {
   });
 
   it('is accepted by @polar-sh/sdk 1.0.1 validateEvent, for a body given as bytes too', async () => {
-    const body = new TextEncoder().encode(raw('subscription.migrated'));
+    const body = new TextEncoder().encode(fixtureText(NEWEST, 'subscription.migrated'));
     const request = createSignedRequest({ body, secret: STANDARD_SECRET, url: 'https://example.com/hooks' });
     expect(request.url).toBe('https://example.com/hooks');
     const text = await request.text();
-    expect(text).toBe(raw('subscription.migrated'));
+    expect(text).toBe(fixtureText(NEWEST, 'subscription.migrated'));
     await expect(
-      polarSdk.validateEvent(text, Object.fromEntries(request.headers), STANDARD_SECRET),
-    ).resolves.toMatchObject({
-      type: 'subscription.migrated',
-    });
+      SDK[NEWEST].validateEvent(text, Object.fromEntries(request.headers), STANDARD_SECRET),
+    ).resolves.toMatchObject({ type: 'subscription.migrated' });
   });
 
   it('uses the id and timestamp it is given, and signs with the legacy key (the whole secret as UTF-8) on request', async () => {
     const secret = `polar_whs_${randomBytes(24).toString('hex')}`;
     const timestamp = new Date('2026-09-21T14:13:20Z');
     const request = createSignedRequest({
-      body: raw('refund.created'),
+      body: fixtureText(NEWEST, 'refund.created'),
       secret,
       id: 'msg_fixed',
       timestamp,

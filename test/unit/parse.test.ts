@@ -1,15 +1,28 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { PolarWebhookError, UnknownEventTypeError, WebhookPayloadError } from '../../src/errors';
+import {
+  PolarWebhookError,
+  UnknownEventTypeError,
+  WebhookConfigurationError,
+  WebhookPayloadError,
+} from '../../src/errors';
+import {
+  API_VERSIONS,
+  DEFAULT_API_VERSION,
+  isPolarApiVersion,
+  resolveApiVersion,
+  type PolarApiVersion,
+} from '../../src/events/api-version';
 import { EVENT_TYPES } from '../../src/events/catalogue';
+import { EVENT_SCHEMAS } from '../../src/events/generated/schemas';
+import { MAX_ISSUES } from '../../src/events/guard-issues';
 import { parseEvent, safeParseEvent } from '../../src/events/parse';
+import { fixtureText, requiredByHistory, SPEC_VERSIONS, specOf } from '../helpers/event-data';
 
-const fixtureText = (type: string) => readFileSync(join(__dirname, '..', '..', 'fixtures', `${type}.json`), 'utf8');
-const fixture = (type: string) => JSON.parse(fixtureText(type));
+const OLDEST = API_VERSIONS[0];
+const NEWEST = API_VERSIONS[API_VERSIONS.length - 1]!;
+const fixture = (type: string, version: string = NEWEST) => JSON.parse(fixtureText(version, type));
 
 const thrown = (fn: () => unknown): unknown => {
   try {
@@ -21,31 +34,37 @@ const thrown = (fn: () => unknown): unknown => {
 };
 
 describe('parseEvent', () => {
-  it.each(EVENT_TYPES)('parses the raw %s body and keeps the wire shape', (type) => {
-    const text = fixtureText(type);
-    const event = parseEvent(text);
-    expect(event.type).toBe(type);
-    expect(JSON.parse(JSON.stringify(event))).toEqual(JSON.parse(text));
+  describe.each(API_VERSIONS)('%s', (version) => {
+    it.each(EVENT_TYPES)('parses the raw %s body, keeps the wire shape, and says which version read it', (type) => {
+      const text = fixtureText(version, type);
+      const result = safeParseEvent(text);
+      expect(result.success).toBe(true);
+      if (!result.success) return;
+      expect(result.event.type).toBe(type);
+      expect(result.apiVersion).toBe(version);
+      expect(result.versionMismatch).toBeUndefined();
+      expect(JSON.parse(JSON.stringify(result.event))).toEqual(JSON.parse(text));
+    });
   });
 
   it('accepts the body as bytes (Uint8Array or ArrayBuffer) and as an already parsed object', () => {
-    const text = fixtureText('order.paid');
+    const text = fixtureText(NEWEST, 'order.paid');
     const bytes = new TextEncoder().encode(text);
     const expected = JSON.parse(text);
     expect(parseEvent(bytes)).toEqual(expected);
     expect(parseEvent(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))).toEqual(expected);
-    expect(parseEvent(expected)).toEqual(expected);
+    expect(parseEvent(expected)).toBe(expected);
   });
 
   it('types the data by event type (order.paid → an Order with cents as numbers)', () => {
-    const event = parseEvent(fixtureText('order.paid'));
+    const event = parseEvent(fixtureText(NEWEST, 'order.paid'));
     if (event.type !== 'order.paid') throw new Error('wrong type');
     expect(typeof event.data.total_amount).toBe('number');
     expect(event.data.customer.email).toBe('ada.lindqvist@example.com');
   });
 
   it('subscription.migrated carries provider and provider_subscription_id at the top level, both required', () => {
-    const event = parseEvent(fixtureText('subscription.migrated'));
+    const event = parseEvent(fixtureText(NEWEST, 'subscription.migrated'));
     if (event.type !== 'subscription.migrated') throw new Error('wrong type');
     expect(event.provider).toBe('stripe');
     expect(event.provider_subscription_id).toMatch(/^sub_/);
@@ -102,7 +121,7 @@ describe('parseEvent', () => {
     }
   });
 
-  it('a schema failure: invalid_payload naming the type and the first paths, with every issue listed', () => {
+  it('a schema failure: invalid_payload naming the type, the version and the first paths, with every issue listed', () => {
     const payload = fixture('order.paid');
     delete payload.data.customer.email_verified;
     payload.data.total_amount = '36.25';
@@ -124,7 +143,7 @@ describe('parseEvent', () => {
     expect(error.issues).toHaveLength(5);
     expect(error.message).toMatch(/^The "order\.paid" payload does not match its schema at /);
     expect(error.message).toMatch(/data\.total_amount \(/);
-    expect(error.message).toMatch(/and 2 more/);
+    expect(error.message).toMatch(/and 2 more, read as API version 2027-01\./);
     expect(error.message).toMatch(/upgrade polar-webhooks/);
   });
 
@@ -143,26 +162,196 @@ describe('parseEvent', () => {
     expect(error.issues).toEqual([{ path: ['data', 'metadata', 'seats'], message: expect.stringMatching(/string/) }]);
   });
 
-  it('does not let a "__proto__" key reach Object.prototype', () => {
-    const text = fixtureText('customer.created').replace(
+  it('a wrong amount is described as such: expected a number, received a string', () => {
+    const payload = fixture('order.paid');
+    payload.data.total_amount = '3625';
+    const error = thrown(() => parseEvent(payload)) as WebhookPayloadError;
+    expect(error.issues).toEqual([{ path: ['data', 'total_amount'], message: 'Expected number, received string' }]);
+  });
+
+  it('does not let a "__proto__" key reach Object.prototype, nor the event', () => {
+    const text = fixtureText(NEWEST, 'customer.created').replace(
       '"metadata": {',
-      '"metadata": { "__proto__": { "polluted": "yes" },',
+      '"metadata": { "__proto__": { "polluted": "yes" }, "\\u005f_proto__": { "again": 1 },',
     );
     const event = parseEvent(text);
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
+    const metadata = (event.data as { metadata: object }).metadata;
+    expect(Object.hasOwn(metadata, '__proto__')).toBe(false);
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(Object.keys(metadata).length).toBeGreaterThan(0);
+  });
+
+  it('an object given with an own "__proto__" key comes back without it (the rest is the same objects)', () => {
+    const payload = JSON.parse(fixtureText(NEWEST, 'order.paid'));
+    Object.defineProperty(payload.data.customer, '__proto__', { value: { x: 1 }, enumerable: true, writable: true });
+    const event = parseEvent(payload) as typeof payload;
+    expect(event).not.toBe(payload);
+    expect(Object.hasOwn(event.data.customer, '__proto__')).toBe(false);
+    expect(event.data.items).toBe(payload.data.items);
+    expect(event.data.customer.email).toBe(payload.data.customer.email);
+  });
+});
+
+describe('the API version a payload is read by', () => {
+  it('API_VERSIONS are the versions of the specs, oldest first; the default is the oldest', () => {
+    expect([...API_VERSIONS]).toEqual([...SPEC_VERSIONS]);
+    expect([...API_VERSIONS]).toEqual([...API_VERSIONS].sort());
+    expect(DEFAULT_API_VERSION).toBe(OLDEST);
+    for (const version of API_VERSIONS) expect(isPolarApiVersion(version)).toBe(true);
+    for (const other of ['2025-01', '2026', 'latest', '', 42, null]) expect(isPolarApiVersion(other)).toBe(false);
+  });
+
+  it('its own api_version; none (an event from before versioning): the oldest', () => {
+    for (const version of API_VERSIONS) {
+      const payload = fixture('order.paid', version);
+      expect(safeParseEvent(payload)).toMatchObject({ success: true, apiVersion: version });
+      const { api_version: _dropped, ...versionless } = payload;
+      expect(safeParseEvent(versionless)).toMatchObject({ success: true, apiVersion: OLDEST });
+    }
+  });
+
+  it('an unknown version: newer than every known one → the newest; older → the oldest; in between → the closest before it', () => {
+    expect(resolveApiVersion('2099-01')).toBe(NEWEST);
+    expect(resolveApiVersion('2020-01')).toBe(OLDEST);
+    expect(resolveApiVersion(undefined)).toBe(OLDEST);
+    expect(resolveApiVersion(null)).toBe(OLDEST);
+    expect(resolveApiVersion('not a version')).toBe(OLDEST);
+    for (let i = 1; i < API_VERSIONS.length; i++) {
+      const [before, after] = [API_VERSIONS[i - 1]!, API_VERSIONS[i]!];
+      const between = `${before}-15`;
+      expect(between > before && between < after).toBe(true);
+      expect(resolveApiVersion(between)).toBe(before);
+    }
+    const payload = { ...fixture('order.paid'), api_version: '2099-01' };
+    expect(safeParseEvent(payload)).toMatchObject({ success: true, apiVersion: NEWEST });
+  });
+
+  it('the webhook-api-version header does not choose: the payload is what Polar stored when the event happened', () => {
+    const { api_version: _dropped, ...versionless } = fixture('order.paid', OLDEST);
+    const result = safeParseEvent(versionless, { apiVersion: NEWEST, deliveredVersion: NEWEST });
+    expect(result).toMatchObject({ success: true, apiVersion: OLDEST });
+    expect(result.success && result.versionMismatch).toBeUndefined();
+    const newest = fixture('order.paid', NEWEST);
+    expect(safeParseEvent(newest, { deliveredVersion: OLDEST })).toMatchObject({ success: true, apiVersion: NEWEST });
+  });
+
+  it('a payload in another version than the endpoint is pinned to: read by its own, and the mismatch reported', () => {
+    const payload = fixture('order.paid', NEWEST);
+    const result = safeParseEvent(payload, { apiVersion: OLDEST, deliveredVersion: NEWEST });
+    expect(result).toMatchObject({
+      success: true,
+      apiVersion: NEWEST,
+      versionMismatch: { expected: OLDEST, received: NEWEST },
+    });
+    const same = safeParseEvent(payload, { apiVersion: NEWEST });
+    expect(same.success && same.versionMismatch).toBeUndefined();
+    const unknown = safeParseEvent({ ...payload, api_version: '2099-01' }, { apiVersion: NEWEST });
+    expect(unknown).toMatchObject({ versionMismatch: { expected: NEWEST, received: '2099-01' } });
+  });
+
+  it('a bad apiVersion option throws WebhookConfigurationError invalid_option naming the valid values', () => {
+    for (const bad of ['2026-07', 'latest', 202610, null]) {
+      const error = thrown(() => safeParseEvent('{}', { apiVersion: bad as PolarApiVersion }));
+      expect(error).toBeInstanceOf(WebhookConfigurationError);
+      expect(error).toMatchObject({ code: 'invalid_option', status: 500 });
+      for (const version of API_VERSIONS) expect((error as Error).message).toContain(`'${version}'`);
+    }
+  });
+
+  it('a field Polar added later is optional where the history says older events lack it, and required where Polar always sent it', () => {
+    // One of each, read from the spec and the history (not from the generated code).
+    const checked = { optional: 0, required: 0 };
+    for (const version of API_VERSIONS) {
+      const spec = specOf(version);
+      const order = fixture('order.paid', version);
+      for (const field of spec.$defs.Order.required as string[]) {
+        if (!(field in order.data)) continue;
+        const { [field]: _dropped, ...rest } = order.data;
+        const result = safeParseEvent({ ...order, data: rest });
+        const required = requiredByHistory(version, 'Order', field);
+        expect(result.success, `${version} Order.${field}`).toBe(!required);
+        checked[required ? 'required' : 'optional'] += 1;
+      }
+    }
+    expect(checked.required).toBeGreaterThan(20);
+    expect(checked.optional).toBeGreaterThan(0);
+  });
+
+  it('api_version is optional in every version', () => {
+    for (const version of API_VERSIONS) {
+      const { api_version: _dropped, ...versionless } = fixture('customer.created', version);
+      expect(EVENT_SCHEMAS[version]['customer.created'].safeParse(versionless).success).toBe(true);
+      expect(safeParseEvent({ ...versionless, api_version: 7 }).success).toBe(false);
+    }
+  });
+});
+
+describe('a payload with many problems', () => {
+  it('keeps the first 100 issues, says there are more, and does not walk the rest', () => {
+    const payload = fixture('order.paid');
+    payload.data.items = Array.from({ length: 340_000 }, () => ({}));
+    const started = performance.now();
+    const result = safeParseEvent(payload);
+    const elapsed = performance.now() - started;
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    const error = result.error as WebhookPayloadError;
+    expect(error.issues).toHaveLength(MAX_ISSUES);
+    expect(error.message).toMatch(/and more \(the first 100 are in `error\.issues`\)/);
+    // bounded work: a walk of all 340,000 items would take far longer than this generous bound
+    expect(elapsed).toBeLessThan(2000);
+  });
+
+  it('with zod schemas given, zod explains a rejection (its error is the cause), unless there are more than 100 issues', async () => {
+    const { EVENT_SCHEMAS: zodSchemas } = await import('../../src/events/generated/schemas');
+    const payload = fixture('order.paid');
+    payload.data.total_amount = 'ten';
+    const result = safeParseEvent(payload, { zodSchemas });
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(result.error.cause).toBeDefined();
+    expect((result.error.cause as Error).name).toBe('ZodError');
+    expect((result.error as WebhookPayloadError).issues).toEqual([
+      { path: ['data', 'total_amount'], message: expect.stringMatching(/number/) },
+    ]);
+    const many = fixture('order.paid');
+    many.data.items = Array.from({ length: 50_000 }, () => ({}));
+    const bounded = safeParseEvent(many, { zodSchemas });
+    expect(bounded.success).toBe(false);
+    if (!bounded.success) {
+      expect(bounded.error.cause).toBeUndefined();
+      expect((bounded.error as WebhookPayloadError).issues).toHaveLength(MAX_ISSUES);
+    }
   });
 });
 
 describe('safeParseEvent', () => {
   it('returns the event, or the error parseEvent would throw', () => {
-    const ok = safeParseEvent(fixtureText('refund.created'));
-    expect(ok).toEqual({ success: true, event: fixture('refund.created') });
+    const ok = safeParseEvent(fixtureText(NEWEST, 'refund.created'));
+    expect(ok).toEqual({ success: true, event: fixture('refund.created'), apiVersion: NEWEST });
     const bad = safeParseEvent('nope');
     expect(bad.success).toBe(false);
     if (!bad.success) expect(bad.error).toMatchObject({ code: 'invalid_json', payload: 'nope' });
     const unknown = safeParseEvent({ type: 'x.y' });
     expect(!unknown.success && unknown.error).toBeInstanceOf(UnknownEventTypeError);
+  });
+
+  it('a hand-built object whose getter throws is an invalid payload, not a crash', () => {
+    const payload = fixture('customer.created');
+    Object.defineProperty(payload.data, 'email', {
+      enumerable: true,
+      get() {
+        throw new TypeError('a getter threw');
+      },
+    });
+    const result = safeParseEvent(payload);
+    expect(result.success).toBe(false);
+    if (!result.success) {
+      expect(result.error.code).toBe('invalid_payload');
+      expect(result.error.cause).toBeInstanceOf(TypeError);
+    }
   });
 });
 
@@ -183,11 +372,16 @@ describe('untrusted input (fast-check)', () => {
     fc.assert(fc.property(fc.anything(), onlyTypedErrors), { numRuns: 300 });
   });
 
-  it('any JSON value as the data of a known event: an event or a typed error', () => {
+  it('any JSON value as the data of a known event, in any version: an event or a typed error', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...EVENT_TYPES), fc.jsonValue(), (type, data) => {
-        onlyTypedErrors({ ...fixture(type), data });
-      }),
+      fc.property(
+        fc.constantFrom(...EVENT_TYPES),
+        fc.constantFrom(...API_VERSIONS),
+        fc.jsonValue(),
+        (type, version, data) => {
+          onlyTypedErrors({ ...fixture(type, version), data });
+        },
+      ),
       { numRuns: 200 },
     );
   });
