@@ -17,4 +17,23 @@
  * @module
  */
 export { memoryStore, type MemoryStoreOptions } from './memory';
+export {
+  redisStore,
+  type IoRedisClient,
+  type NodeRedisClient,
+  type NodeRedisScriptOptions,
+  type RedisClient,
+  type RedisStoreOptions,
+} from './redis';
+export {
+  createIdempotencyTable,
+  postgresStore,
+  type PgQuery,
+  type PgQueryable,
+  type PgResult,
+  type PostgresStore,
+  type PostgresStoreOptions,
+  type PostgresTableOptions,
+} from './postgres';
+export type { ClaimCarrier, IdempotencyClaim } from './claim';
 export type { ClaimResult, IdempotencyStore } from './types';
