@@ -9,6 +9,7 @@
 import { WebhookConfigurationError } from '../errors';
 import { EVENT_HANDLER_NAMES, EVENT_TYPES } from '../events/catalogue';
 import type { PolarWebhookEvent, PolarWebhookEventType, PolarWebhookHandlerName } from '../events/catalogue';
+import { isEntitlements, type Entitlements } from '../lifecycle/entitlements';
 import { closestName } from '../option-names';
 import { createRouter } from '../router/create-webhooks';
 import type { RouterMaker } from '../router/options';
@@ -42,16 +43,37 @@ export type WebhooksOptions = EventHandlerOptions &
     onUnknown?: UnknownEventHandler;
     /** Runs for invalid payloads and handler failures (see `Webhooks.onError`). */
     onError?: WebhookErrorHandler;
+    /**
+     * Grant and revoke callbacks per benefit, as in the official adapters:
+     * `Entitlements.use('pro', new EntitlementStrategy().grant(…).revoke(…))`, from
+     * `polar-webhooks/lifecycle`. They run on `benefit_grant.created` and `benefit_grant.revoked`.
+     */
+    entitlements?: Entitlements;
   };
 
 /** The options `Webhooks()` passes on to the router, under the router's own names. */
-const ROUTER_OPTIONS = ['tolerance', 'scheme', 'maxBodyBytes', 'onInvalidPayload', 'logger'] as const;
+const ROUTER_OPTIONS = [
+  'tolerance',
+  'scheme',
+  'maxBodyBytes',
+  'onInvalidPayload',
+  'logger',
+  'capture',
+  'idempotency',
+  'timeout',
+  'onSlow',
+  'respond',
+  'waitUntil',
+  'queue',
+  'apiVersion',
+] as const;
 
 const POLICY_OPTIONS: ReadonlySet<string> = new Set([
   'webhookSecret',
   'onPayload',
   'onUnknown',
   'onError',
+  'entitlements',
   ...ROUTER_OPTIONS,
 ]);
 
@@ -72,11 +94,11 @@ function invalidOption(message: string): WebhookConfigurationError {
 }
 
 function checkOption(key: string, value: unknown): void {
-  if (key === 'entitlements') {
+  if (key === 'entitlements' && value !== undefined && !isEntitlements(value)) {
     throw invalidOption(
-      'Webhooks(): the entitlements option of the official adapters is not supported here. Grant and revoke ' +
-        'access from onBenefitGrantCreated / onBenefitGrantRevoked (one benefit at a time), or from ' +
-        'onCustomerStateChanged, whose payload lists every benefit the customer holds now.',
+      'Webhooks(): entitlements must be made with Entitlements.use(key, new EntitlementStrategy()…) from ' +
+        "polar-webhooks/lifecycle (the official adapters' Entitlements keeps its handlers in a global list, " +
+        'and its callbacks expect the SDK payloads): change its import, and pass what Entitlements.use() returns.',
     );
   }
   if (key.startsWith('on') && key !== 'onInvalidPayload' && value !== undefined && typeof value !== 'function') {
@@ -116,5 +138,6 @@ export function createCompatWebhooks(options: WebhooksOptions): WebhookRouter {
   if (options.onPayload !== undefined) webhooks.onAny(options.onPayload);
   if (options.onUnknown !== undefined) webhooks.onUnknown(options.onUnknown);
   if (options.onError !== undefined) webhooks.onError(options.onError);
+  if (options.entitlements !== undefined) options.entitlements.register(webhooks);
   return webhooks;
 }

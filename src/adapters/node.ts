@@ -104,7 +104,9 @@ export function readNodeBody(
  * @throws {@link WebhookVerificationError} `body_already_parsed` when a parser consumed the stream and kept nothing usable.
  */
 export function bodyAlreadyRead(req: NodeWebhookRequest, fix: string): WebhookBody | undefined {
-  const { body, rawBody } = req;
+  // Read through our own field types: a body parser's type declarations (@koa/bodyparser's) may add
+  // `rawBody: string` to every IncomingMessage of the program.
+  const { body, rawBody }: ParsedBodyFields = req;
   if (body instanceof Uint8Array) return body;
   if (rawBody instanceof Uint8Array || typeof rawBody === 'string') return rawBody;
   if (!req.readableDidRead && !req.readableEnded) return undefined;

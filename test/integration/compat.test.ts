@@ -95,9 +95,11 @@ describe('handler names', () => {
     }
   });
 
-  it("says what to use instead of the official adapters' entitlements option", () => {
+  it("says how to pass the official adapters' entitlements option", () => {
     const options = { webhookSecret: SECRET, entitlements: {} } as unknown as WebhooksOptions;
-    expect(() => nextWebhooks(options)).toThrow(/entitlements.*onBenefitGrantCreated.*onCustomerStateChanged/s);
+    expect(() => nextWebhooks(options)).toThrow(
+      /entitlements must be made with Entitlements\.use\(.*polar-webhooks\/lifecycle/s,
+    );
   });
 
   it('warns about an unknown event type naming its own onUnknown option', async () => {

@@ -48,9 +48,9 @@ export function sign(body: string, options: { secret?: string; id?: string; at?:
 
 type Json = Record<string, unknown>;
 
-/** The project's realistic payload of `type` (fixtures/<type>.json), as Polar puts it on the wire. */
+/** The project's realistic payload of `type` (fixtures/2026-10/<type>.json), as Polar puts it on the wire. */
 export function eventJson(type: PolarWebhookEventType): Json {
-  return JSON.parse(readFileSync(new URL(`../../fixtures/${type}.json`, import.meta.url), 'utf8')) as Json;
+  return JSON.parse(readFileSync(new URL(`../../fixtures/2026-10/${type}.json`, import.meta.url), 'utf8')) as Json;
 }
 
 /** An `order.paid` payload with its `data.metadata` replaced. */

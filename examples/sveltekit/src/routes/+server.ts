@@ -1,0 +1,1 @@
+export const GET = () => new Response('Polar webhooks: POST /webhooks/polar');
