@@ -4,7 +4,7 @@
  * receiver and against the libraries users would otherwise pick, in one process, interleaved
  * rounds, medians with min/max. Exits non-zero when a target is missed. See bench/README.md.
  *
- *   node --expose-gc bench/run.mjs [--quick] [--only <regex>] [--skip-memory] [--skip-http] [--dist <dir>]
+ *   node --expose-gc bench/run.mjs [--quick] [--only <regex>] [--skip-memory] [--skip-http] [--skip-stores] [--skip-queues] [--dist <dir>]
  */
 import { spawnSync } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
@@ -29,17 +29,27 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 function parseArgs(argv) {
-  const args = { quick: false, only: undefined, skipMemory: false, skipHttp: false, dist: undefined };
+  const args = {
+    quick: false,
+    only: undefined,
+    skipMemory: false,
+    skipHttp: false,
+    skipStores: false,
+    skipQueues: false,
+    dist: undefined,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') args.quick = true;
     else if (arg === '--skip-memory') args.skipMemory = true;
     else if (arg === '--skip-http') args.skipHttp = true;
+    else if (arg === '--skip-stores') args.skipStores = true;
+    else if (arg === '--skip-queues') args.skipQueues = true;
     else if (arg === '--only') args.only = new RegExp(argv[++i] ?? '', 'i');
     else if (arg === '--dist') args.dist = resolve(argv[++i] ?? '');
     else if (arg === '--help' || arg === '-h') {
       console.log(
-        'node --expose-gc bench/run.mjs [--quick] [--only <regex>] [--skip-memory] [--skip-http] [--dist <dir>]',
+        'node --expose-gc bench/run.mjs [--quick] [--only <regex>] [--skip-memory] [--skip-http] [--skip-stores] [--skip-queues] [--dist <dir>]',
       );
       process.exit(0);
     } else throw new Error(`Unknown argument ${arg} (try --help).`);
@@ -57,6 +67,8 @@ const PLAN = args.quick
       warmMs: 60,
       memoryValidations: 20_000,
       http: { rounds: 4, seconds: 0.5, warmSeconds: 0.5, connections: 4 },
+      stores: { rounds: 5, batchMs: 15, warmMs: 60, deliveries: 15_000, counted: 200 },
+      queues: { seconds: 1, connections: 4, rounds: 4, perRound: 500 },
     }
   : {
       rounds: 15,
@@ -64,22 +76,36 @@ const PLAN = args.quick
       warmMs: 250,
       memoryValidations: 100_000,
       http: { rounds: 10, seconds: 0.5, warmSeconds: 1, connections: 4 },
+      stores: { rounds: 15, batchMs: 40, warmMs: 250, deliveries: 45_000, counted: 1000 },
+      queues: { seconds: 3, connections: 4, rounds: 8, perRound: 1000 },
     };
 
 /** The targets, as ratios measured in the same run. */
 const TARGETS = {
   verifyVsFloorA: 1.2,
-  validateVsFloorB: 3,
+  /** For order.paid in every API version. */
+  validateVsFloorB: 1.2,
   validateSpeedupVsSdk1: 2,
   validateSpeedupVsSdk049: 8,
   validateAsyncVsFloorB: 3.5,
   heapDeltaBytes: 3 * 1024 * 1024,
+  /** Rejecting a signed 1 MiB body of 340,000 empty order items: time and peak memory of the one call. */
+  manyIssuesMs: 250,
+  manyIssuesPeakBytes: 128 * 1024 * 1024,
   expressVsBare: 0.85,
   /** Ours against a route that only adds HMAC + decode + JSON.parse to express.raw(): no slower. */
   expressVsFloor: 1,
+  /** Idempotency on the memory store, against none, on `handle`: a first delivery. */
+  memoryStoreVsNone: 1.15,
+  /** Round trips to Redis or PostgreSQL per first delivery (claim, commit) and per duplicate (claim). */
+  storeFirstRoundTrips: 2,
+  storeDuplicateRoundTrips: 1,
+  /** The queue option's enqueue(job) against the engine's own bare add() / send() (writes per second). */
+  enqueueVsBare: 0.8,
 };
 
-const { loadPayloads, keyOf, signedHeaders, standardSecret } = await import('./lib/deliveries.mjs');
+const { loadPayloads, keyOf, signedHeaders, standardSecret, API_VERSIONS, DEFAULT_VERSION } =
+  await import('./lib/deliveries.mjs');
 const { measure, pairedRatio, summary } = await import('./lib/measure.mjs');
 
 // ---------------------------------------------------------------------------------------------
@@ -425,7 +451,7 @@ function ratioTarget(name, num, den, limit, kind) {
   }
 }
 
-const OP = 'order.paid';
+const OP = `order.paid ${DEFAULT_VERSION}`;
 ratioTarget(
   'verifySignature ÷ floor A (order.paid)',
   get(OP, 'verify'),
@@ -433,13 +459,17 @@ ratioTarget(
   TARGETS.verifyVsFloorA,
   'at most',
 );
-ratioTarget(
-  'validateEvent ÷ floor B (order.paid)',
-  get(OP, 'validate'),
-  get(OP, 'floorB'),
-  TARGETS.validateVsFloorB,
-  'at most',
-);
+// each API version's order.paid is read by that version's schemas
+for (const version of API_VERSIONS) {
+  const name = `order.paid ${version}`;
+  ratioTarget(
+    `validateEvent ÷ floor B (${name})`,
+    get(name, 'validate'),
+    get(name, 'floorB'),
+    TARGETS.validateVsFloorB,
+    'at most',
+  );
+}
 ratioTarget(
   'validateEvent speed-up vs @polar-sh/sdk 1.0.1 (order.paid)',
   get(OP, 'sdk1'),
@@ -484,6 +514,33 @@ if (args.skipMemory) {
     memory.heapDelta,
     memory.heapDelta <= TARGETS.heapDeltaBytes,
     `${mb(memory.heapDelta)}, target ≤ ${mb(TARGETS.heapDeltaBytes)}`,
+  );
+}
+
+let manyIssues;
+if (args.only && !args.only.test('many issues')) {
+  target('rejecting 340,000 empty order items', undefined, undefined, 'not measured (--only)');
+} else {
+  const { measureManyIssues, EMPTY_ITEMS } = await import('./lib/many-issues.mjs');
+  progress('many issues: one signed 1 MiB body of empty order items…');
+  manyIssues = measureManyIssues(entry('index'), join(ROOT, 'fixtures', DEFAULT_VERSION, 'order.paid.json'), ROOT);
+  progress('');
+  const mb = (b) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+  console.log(
+    `many issues: a signed ${(manyIssues.bytes / 1024 / 1024).toFixed(2)} MiB order.paid with ${EMPTY_ITEMS.toLocaleString('en-US')} empty items: ` +
+      `${manyIssues.code} with ${manyIssues.issues.toLocaleString('en-US')} issues in ${manyIssues.ms.toFixed(0)} ms, peak memory +${mb(manyIssues.peakDeltaBytes)}`,
+  );
+  target(
+    'rejecting 340,000 empty order items (1 MiB, signed): time',
+    manyIssues.ms,
+    manyIssues.code === 'invalid_payload' && manyIssues.ms <= TARGETS.manyIssuesMs,
+    `${manyIssues.ms.toFixed(0)} ms, ${manyIssues.issues} issues kept, target ≤ ${TARGETS.manyIssuesMs} ms`,
+  );
+  target(
+    'rejecting 340,000 empty order items (1 MiB, signed): peak memory',
+    manyIssues.peakDeltaBytes,
+    manyIssues.peakDeltaBytes <= TARGETS.manyIssuesPeakBytes,
+    `+${mb(manyIssues.peakDeltaBytes)} resident, target ≤ ${mb(TARGETS.manyIssuesPeakBytes)}`,
   );
 }
 
@@ -545,6 +602,123 @@ if (args.skipHttp) {
 }
 load.push(os.loadavg()[0]);
 
+let stores;
+if (args.skipStores) {
+  target('idempotency stores', undefined, undefined, 'skipped (--skip-stores)');
+} else if (args.only && !args.only.test(`${OP} / idempotency`)) {
+  target('idempotency stores', undefined, undefined, 'not measured (--only)');
+} else {
+  const { benchStores } = await import('./lib/stores.mjs');
+  progress('stores: idempotency on memory, Redis and PostgreSQL…');
+  stores = await benchStores({
+    lib,
+    storesLib: await import(entry('stores')),
+    secret: SECRET,
+    key: STANDARD_KEY,
+    body: payloads.find((p) => p.name === OP).body,
+    plan: PLAN.stores,
+    targets: {
+      memoryRatio: TARGETS.memoryStoreVsNone,
+      firstRoundTrips: TARGETS.storeFirstRoundTrips,
+      duplicateRoundTrips: TARGETS.storeDuplicateRoundTrips,
+    },
+  });
+  progress('');
+  console.log(`idempotency (${OP}, ${PLAN.stores.rounds} interleaved rounds; Redis and PostgreSQL on loopback):`);
+  console.log(
+    `  ${'case'.padEnd(50)} ${'µs/op'.padStart(9)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'÷ none'.padStart(7)} ` +
+      `${'CPU µs'.padStart(7)} ${'÷ none'.padStart(7)}`,
+  );
+  for (const row of stores.rows) {
+    console.log(
+      `  ${row.case.padEnd(50)} ${row.usPerOp.median.toFixed(1).padStart(9)} ${row.usPerOp.min.toFixed(1).padStart(8)} ` +
+        `${row.usPerOp.max.toFixed(1).padStart(8)} ${`${row.vsNone.toFixed(2)}×`.padStart(7)} ` +
+        `${row.cpuUsPerOp.toFixed(1).padStart(7)} ${`${row.cpuVsNone.toFixed(2)}×`.padStart(7)}`,
+    );
+  }
+  for (const counted of Object.values(stores.roundTrips)) {
+    console.log(
+      `  ${counted.label}: ${counted.first.toFixed(2)} round trips per first delivery, ${counted.duplicate.toFixed(2)} per duplicate (counted at the socket)`,
+    );
+  }
+  for (const missing of stores.missing) console.log(`  not measured: ${missing} does not answer`);
+  for (const t of stores.targets) target(t.name, t.measured, t.pass, t.detail);
+}
+load.push(os.loadavg()[0]);
+
+let queues;
+if (args.skipQueues) {
+  target('queue option: enqueue ÷ bare engine write', undefined, undefined, 'skipped (--skip-queues)');
+} else if (args.only && !args.only.test(`${OP} / queue`)) {
+  target('queue option: enqueue ÷ bare engine write', undefined, undefined, 'not measured (--only)');
+} else {
+  const { measureQueues } = await import('./lib/queues.mjs');
+  const order = payloads.find((p) => p.name === OP);
+  progress('queues: answer latency and enqueue throughput on BullMQ and pg-boss…');
+  try {
+    queues = await measureQueues({
+      index: entry('index'),
+      express: entry('express'),
+      bullmq: entry('bullmq'),
+      pgBoss: entry('pg-boss'),
+      secret: SECRET,
+      request: () => {
+        const headers = signedHeaders(STANDARD_KEY, order.body, `msg_queue${++deliveryCounter}`);
+        return { headers: { 'content-type': 'application/json', ...headers }, body: order.body };
+      },
+      job: {
+        id: 'msg_queue',
+        type: order.type,
+        timestamp: new Date().toISOString(),
+        apiVersion: JSON.parse(order.body).api_version ?? null,
+        event: JSON.parse(order.body),
+        body: order.body,
+      },
+      plan: PLAN.queues,
+    });
+  } catch (error) {
+    if (!/ECONNREFUSED|ENOTFOUND|connect/i.test(String(error?.message ?? error))) throw error;
+    progress('');
+    target('queue option: enqueue ÷ bare engine write', undefined, undefined, `not measured: ${error.message}`);
+  }
+  progress('');
+  if (queues !== undefined) {
+    const ms = (x) => `${x.toFixed(1)} ms`.padStart(9);
+    console.log(
+      `queues (${OP}, ${PLAN.queues.connections} connections, ${PLAN.queues.seconds} s per server): answer latency`,
+    );
+    for (const [mode, label] of [
+      ['inline', 'inline: handlers that take 200 ms, run in the request'],
+      ['bullmq', 'queue option on BullMQ (answered once the job is written)'],
+      ['pg-boss', 'queue option on pg-boss (answered once the job is written)'],
+    ]) {
+      const l = queues.latency[mode];
+      console.log(`  ${label.padEnd(58)} p50 ${ms(l.p50)}  p99 ${ms(l.p99)}  (${l.requests} requests)`);
+    }
+    const perSecond = (x) => Math.round(x).toLocaleString('en-US').padStart(7);
+    console.log(
+      `  enqueue throughput (${PLAN.queues.rounds} interleaved rounds of ${PLAN.queues.perRound} writes, 32 in flight):`,
+    );
+    for (const [key, label, bare] of [
+      ['bullmq', 'polar-webhooks/bullmq enqueue', 'queue.add()'],
+      ['pgBoss', 'polar-webhooks/pg-boss enqueue', 'boss.send()'],
+    ]) {
+      const t = queues.throughput[key];
+      console.log(
+        `  ${label.padEnd(32)} ${perSecond(t.ours.median)} jobs/s; bare ${bare.padEnd(12)} ${perSecond(t.bare.median)} jobs/s; ` +
+          `${t.ratio.median.toFixed(2)}× (rounds ${t.ratio.min.toFixed(2)}–${t.ratio.max.toFixed(2)})`,
+      );
+      target(
+        `queue option: ${label} ÷ bare ${bare} (writes/s)`,
+        t.ratio,
+        t.ratio.median >= TARGETS.enqueueVsBare,
+        `${t.ratio.median.toFixed(2)}× (rounds ${t.ratio.min.toFixed(2)}–${t.ratio.max.toFixed(2)}), target ≥ ${TARGETS.enqueueVsBare}×`,
+      );
+    }
+  }
+}
+load.push(os.loadavg()[0]);
+
 console.log('\ntargets');
 for (const t of results) {
   const verdict = t.pass === undefined ? 'SKIP' : t.pass ? 'PASS' : 'MISS';
@@ -580,7 +754,10 @@ writeFileSync(
       unavailable,
       targets: results,
       memory,
+      manyIssues,
       http,
+      stores,
+      queues,
       pass: missed.length === 0,
     },
     null,

@@ -21,7 +21,9 @@ const KB = 1024;
  * The rows. `target` is where the row should be; `budget` is what fails the check (a regression
  * guard a little above today's figure). Where they differ, the report says why. Most of the
  * verifier's bytes are its error messages, each saying how to fix the cause (a placeholder secret,
- * a misspelt option, a header that is not text): they are kept on purpose.
+ * a misspelt option, a header that is not text): they are kept on purpose. The router's rows carry
+ * what every router can do (idempotency, the time budget, background handlers, the queue hand-off,
+ * capture); the row that matters for edge platforms is the Workers one: everything it loads.
  */
 const ROWS = [
   {
@@ -41,41 +43,46 @@ const ROWS = [
     mustNotContain: ['zod', 'events/generated', 'schemas'],
   },
   {
+    // Validation needs no zod: the generated guards decide and explain. The budget is 15% over the
+    // one-version figure before (17.57 KB, zod schemas included): the room three API versions may take.
     name: 'validateEvent + validateEventAsync',
     code: "export { validateEvent, validateEventAsync } from 'polar-webhooks';",
-    zod: 'external',
-    budget: 19.5 * KB,
-  },
-  {
-    name: '  + the zod it uses',
-    code: "export { validateEvent, validateEventAsync } from 'polar-webhooks';",
     zod: 'bundled',
-    budget: 106 * KB,
-    minus: 1,
+    budget: 20.2 * KB,
+    mustNotContain: ['zod', 'generated/schemas'],
   },
   {
     name: 'createWebhooks (router)',
     code: "export { createWebhooks } from 'polar-webhooks';",
     zod: 'external',
-    budget: 23.5 * KB,
+    budget: 27 * KB,
   },
   {
     name: 'polar-webhooks/express Webhooks',
     code: "export { Webhooks } from 'polar-webhooks/express';",
     zod: 'external',
-    budget: 25 * KB,
+    budget: 29 * KB,
   },
   {
     name: 'polar-webhooks/next Webhooks',
     code: "export { Webhooks } from 'polar-webhooks/next';",
     zod: 'external',
-    budget: 25 * KB,
+    budget: 29 * KB,
   },
   {
     name: 'polar-webhooks/hono Webhooks',
     code: "export { Webhooks } from 'polar-webhooks/hono';",
     zod: 'external',
-    budget: 25 * KB,
+    budget: 29 * KB,
+  },
+  {
+    // What a Worker that routes with Hono deploys: the router, the adapter and everything they load.
+    name: 'router + Hono adapter, for Workers (all it loads)',
+    code: "export { createWebhooks } from 'polar-webhooks'; export { createHonoHandler } from 'polar-webhooks/hono';",
+    zod: 'bundled',
+    conditions: ['workerd', 'worker', 'browser'],
+    budget: 30 * KB,
+    mustNotContain: ['zod', 'generated/schemas'],
   },
   {
     name: 'polar-webhooks/testing signPayload',
@@ -103,7 +110,7 @@ async function measure(row) {
     format: 'esm',
     platform: 'neutral',
     target: 'es2022',
-    conditions: ['worker', 'browser'],
+    conditions: row.conditions ?? ['worker', 'browser'],
     mainFields: ['module', 'main'],
     minify: true,
     metafile: true,

@@ -38,10 +38,29 @@ export {
   isPolarWebhookEventType,
   type PolarWebhookEvent,
   type PolarWebhookEventMap,
+  type PolarWebhookEventMapByVersion,
   type PolarWebhookEventType,
   type PolarWebhookHandlerName,
 } from './events/catalogue';
-export { parseEvent, safeParseEvent, type ParseEventResult } from './events/parse';
+export {
+  API_VERSIONS,
+  DEFAULT_API_VERSION,
+  isPolarApiVersion,
+  resolveApiVersion,
+  type PolarApiVersion,
+} from './events/api-version';
+export {
+  parseEvent,
+  safeParseEvent,
+  type ApiVersionMismatch,
+  type EventSchemasByVersion,
+  type ParsableSchema,
+  type ParsedEvent,
+  type ParseEventOptions,
+  type ParseEventResult,
+  type SchemaIssue,
+} from './events/parse';
+export { MAX_ISSUES } from './events/guard-issues';
 export { createBackgroundTasks, type BackgroundTasks } from './router/background';
 export {
   createWebhooks,

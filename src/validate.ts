@@ -1,6 +1,6 @@
 import type { PolarWebhookEvent } from './events/catalogue';
-import { bodyText, parseEvent } from './events/parse';
-import type { WebhookHeaders } from './verify/headers';
+import { bodyText, parseEvent, type ParseEventOptions } from './events/parse';
+import { readHeader, type WebhookHeaders } from './verify/headers';
 import {
   VERIFY_OPTION_NAMES,
   verifyOnAnyRuntime,
@@ -11,10 +11,19 @@ import {
   type WebhookSecret,
 } from './verify/verify';
 
-/** Options of {@link validateEvent} and {@link validateEventAsync}. */
-export type ValidateEventOptions = VerifyOptions;
+/** Options of {@link validateEvent} and {@link validateEventAsync}: those of verification and of parsing. */
+export interface ValidateEventOptions extends VerifyOptions, Pick<ParseEventOptions, 'apiVersion' | 'zodSchemas'> {}
 
-const OPTION_NAMES: ReadonlySet<string> = VERIFY_OPTION_NAMES;
+const OPTION_NAMES: ReadonlySet<string> = new Set([...VERIFY_OPTION_NAMES, 'apiVersion', 'zodSchemas']);
+
+/** What parsing is given: the pinned version and zod's schemas from the options, the version header. */
+function parseOptions(headers: WebhookHeaders, options: ValidateEventOptions | undefined): ParseEventOptions {
+  return {
+    apiVersion: options?.apiVersion,
+    zodSchemas: options?.zodSchemas,
+    deliveredVersion: readHeader(headers, 'webhook-api-version'),
+  };
+}
 const SYNC: VerifyCaller = { name: 'validateEvent', optionNames: OPTION_NAMES };
 const ASYNC: VerifyCaller = { name: 'validateEventAsync', optionNames: OPTION_NAMES };
 
@@ -51,7 +60,7 @@ export function validateEvent(
   options?: ValidateEventOptions,
 ): PolarWebhookEvent {
   verifyWithNodeCrypto(body, headers, secret, options, SYNC);
-  return parseEvent(bodyText(body));
+  return parseEvent(bodyText(body), parseOptions(headers, options));
 }
 
 /**
@@ -75,5 +84,5 @@ export async function validateEventAsync(
   options?: ValidateEventOptions,
 ): Promise<PolarWebhookEvent> {
   await verifyOnAnyRuntime(body, headers, secret, options, ASYNC);
-  return parseEvent(bodyText(body));
+  return parseEvent(bodyText(body), parseOptions(headers, options));
 }

@@ -4,17 +4,32 @@
  * node:crypto, independently of the library under test.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = new URL('../../', import.meta.url);
 
-/** The payloads measured, in table order. `file` is relative to the project root. */
+/** The API versions order.paid is measured in (each is read by its own version's schemas). */
+export const API_VERSIONS = readdirSync(fileURLToPath(new URL('fixtures/', ROOT)))
+  .filter((name) => /^\d{4}-\d{2}$/.test(name))
+  .sort();
+
+/** The version of endpoints created without a choice: the oldest. */
+export const DEFAULT_VERSION = API_VERSIONS[0];
+
+/**
+ * The payloads measured, in table order. `file` is relative to the project root. order.paid in
+ * every API version (the targets hold for each); the others in the default version.
+ */
 export const PAYLOADS = [
-  { name: 'order.paid', file: 'fixtures/order.paid.json' },
-  { name: 'subscription.updated', file: 'fixtures/subscription.updated.json' },
-  { name: 'customer.created', file: 'fixtures/customer.created.json' },
-  { name: 'customer.state_changed (large)', file: 'fixtures/customer.state_changed.json', large: true },
+  ...API_VERSIONS.map((version) => ({ name: `order.paid ${version}`, file: `fixtures/${version}/order.paid.json` })),
+  { name: 'subscription.updated', file: `fixtures/${DEFAULT_VERSION}/subscription.updated.json` },
+  { name: 'customer.created', file: `fixtures/${DEFAULT_VERSION}/customer.created.json` },
+  {
+    name: 'customer.state_changed (large)',
+    file: `fixtures/${DEFAULT_VERSION}/customer.state_changed.json`,
+    large: true,
+  },
 ];
 
 /** Size the large payload is grown to, in bytes of compact JSON. */
@@ -62,7 +77,7 @@ function readFixture(file) {
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new Error(`${file} is missing: the benchmark measures the project's fixtures (fixtures/*.json).`);
+    throw new Error(`${file} is missing: the benchmark measures the project's fixtures (fixtures/<version>/*.json).`);
   }
   const payload = JSON.parse(text);
   if (payload === null || typeof payload !== 'object' || typeof payload.type !== 'string' || !('data' in payload)) {

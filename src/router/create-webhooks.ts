@@ -14,6 +14,7 @@ import { createRegistry } from './registry';
 import { processJob } from './worker';
 import { reportFailures } from './report';
 import type { RouterState } from './state';
+import type { PolarApiVersion } from '../events/api-version';
 import type { CreateWebhooksOptions, DeliveryOutcome, WebhookContext, WebhookRouter } from './types';
 
 export { DEFAULT_MAX_BODY_BYTES } from './options';
@@ -46,8 +47,10 @@ const CREATE_WEBHOOKS: RouterMaker = {
  * export default { fetch: webhooks.handle };
  * ```
  */
-export function createWebhooks(options: CreateWebhooksOptions): WebhookRouter {
-  return createRouter(options, CREATE_WEBHOOKS);
+export function createWebhooks<V extends PolarApiVersion = PolarApiVersion>(
+  options: CreateWebhooksOptions & { readonly apiVersion?: V },
+): WebhookRouter<V> {
+  return createRouter(options, CREATE_WEBHOOKS) as unknown as WebhookRouter<V>;
 }
 
 /**

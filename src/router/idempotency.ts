@@ -9,6 +9,7 @@
  * @module
  */
 import { WebhookProcessingError } from '../errors';
+import type { IdempotencyClaim } from '../stores/claim';
 import type { IdempotencyConfig } from './options';
 import type { Outcome } from './outcome';
 import type { HandlerTask } from './run';
@@ -17,6 +18,8 @@ import type { RouterState } from './state';
 /** A claim this delivery holds: commit it once the handlers succeeded, or release it. */
 export interface Claimed {
   readonly kind: 'claimed';
+  /** What the handlers' context carries of it (`context.claim`). */
+  readonly claim: IdempotencyClaim;
   /** Marks the webhook id done (and stops extending the claim). Never throws: a failure is logged. */
   commit(): Promise<void>;
   /** Frees the webhook id for Polar's next retry (and stops extending the claim). Never throws. */
@@ -32,12 +35,23 @@ export interface NotClaimed {
 /** The longest pause between two looks at a claim held by another copy of the delivery. */
 const MAX_POLL_MS = 500;
 
+let tokenPrefix: string | undefined;
+let tokenCount = 0;
+
+/**
+ * A token unique to this attempt: this process's random prefix, drawn once (on first use: Workers
+ * refuse random values at load time), and a counter. Drawing random bytes per attempt costs
+ * microseconds on every delivery, duplicates included.
+ */
 function token(): string {
-  const bytes = new Uint8Array(16);
-  globalThis.crypto.getRandomValues(bytes);
-  let text = '';
-  for (const byte of bytes) text += byte.toString(16).padStart(2, '0');
-  return text;
+  if (tokenPrefix === undefined) {
+    const bytes = new Uint8Array(12);
+    globalThis.crypto.getRandomValues(bytes);
+    tokenPrefix = '';
+    for (const byte of bytes) tokenPrefix += byte.toString(16).padStart(2, '0');
+  }
+  tokenCount += 1;
+  return tokenPrefix + tokenCount.toString(36);
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -146,6 +160,7 @@ function holding(state: RouterState, config: IdempotencyConfig, key: string, min
   (heartbeat as { unref?: () => void }).unref?.();
   return {
     kind: 'claimed',
+    claim: { key, token: mine, doneTtlMs: config.doneTtlMs },
     async commit() {
       clearInterval(heartbeat);
       try {

@@ -9,6 +9,7 @@ import { checkOptionNames } from '../option-names';
 import { keysFor, readSecrets, type SecretScheme } from '../verify/secret';
 import { readTolerance } from '../verify/timestamp';
 import type { VerifyOptions, WebhookSecret } from '../verify/verify';
+import { checkApiVersionOption, type PolarApiVersion } from '../events/api-version';
 import type { IdempotencyStore } from '../stores/types';
 import type {
   CapturedDelivery,
@@ -38,6 +39,7 @@ export const ROUTER_OPTION_NAMES: ReadonlySet<string> = new Set([
   'respond',
   'waitUntil',
   'queue',
+  'apiVersion',
 ]);
 
 /** Default `timeout`: 8 s, inside Polar's 10 s with room for the network. */
@@ -89,6 +91,10 @@ export interface RouterConfig {
   readonly waitUntil: ((work: Promise<unknown>) => void) | undefined;
   /** Where verified deliveries go instead of the handlers, when set. */
   readonly queue: WebhookQueue | undefined;
+  /** The version the endpoint is pinned to, when given. */
+  readonly apiVersion: PolarApiVersion | undefined;
+  /** The payload versions already reported as differing from `apiVersion` (bounded). */
+  readonly reportedVersions: Set<string>;
 }
 
 /** What the code that builds a router (`createWebhooks`, an adapter's `Webhooks()`) says about itself. */
@@ -221,6 +227,8 @@ export function readRouterOptions(
     deferHandlers: options.respond === 'after-verify',
     waitUntil: options.waitUntil,
     queue: options.queue,
+    apiVersion: checkApiVersionOption(options.apiVersion, maker.name),
+    reportedVersions: new Set(),
   };
 }
 

@@ -13,6 +13,7 @@ import { bodyText, safeParseEvent } from '../events/parse';
 import { readHeader, type WebhookHeaders } from '../verify/headers';
 import { nodeCrypto } from '../verify/hmac-node';
 import { verifySignature, verifySignatureAsync, type VerifiedDelivery, type WebhookBody } from '../verify/verify';
+import { reportVersionMismatch } from './api-version';
 import { capture } from './capture';
 import { rejected, type Outcome } from './outcome';
 import { receiveUnparsed } from './policy';
@@ -81,14 +82,19 @@ function parseAndRun(
   state: RouterState,
   body: WebhookBody,
   headers: WebhookHeaders,
-  context: WebhookContext,
+  verified: WebhookContext,
   waitUntil: WaitUntil | undefined,
 ): Outcome | Promise<Outcome> {
   try {
-    const parsed = safeParseEvent(bodyText(body));
+    const parsed = safeParseEvent(bodyText(body), {
+      apiVersion: state.config.apiVersion,
+      deliveredVersion: readHeader(headers, 'webhook-api-version'),
+    });
     const source = state.config.queue === undefined ? undefined : sourceOf(body, headers);
-    if (!parsed.success) return receiveUnparsed(state, parsed.error, context, { waitUntil }, source);
+    if (!parsed.success) return receiveUnparsed(state, parsed.error, verified, { waitUntil }, source);
     const { event } = parsed;
+    if (parsed.versionMismatch !== undefined) reportVersionMismatch(state, parsed.versionMismatch, verified.id);
+    const context: WebhookContext = { ...verified, apiVersion: parsed.apiVersion };
     const handlers = state.registry.handlersFor(event.type);
     const done: Outcome = { kind: 'handled', event, context };
     return runHandlers(state, { handlers, event, known: true, context, done, source }, { waitUntil });

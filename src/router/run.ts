@@ -77,7 +77,9 @@ export function runHandlers(state: RouterState, task: HandlerTask, mode: RunMode
 async function runOnce(state: RouterState, task: HandlerTask, budget: boolean): Promise<Outcome> {
   const claim = await claimOnce(state, task);
   if (claim.kind !== 'claimed') return claim.outcome;
-  return timed(state, task, (error, didFail) => settleClaim(claim, task, error, didFail), budget);
+  // Handlers see the claim (`context.claim`): a store can then commit it in their own transaction.
+  const held: HandlerTask = { ...task, context: { ...task.context, claim: claim.claim } };
+  return timed(state, held, (error, didFail) => settleClaim(claim, task, error, didFail), budget);
 }
 
 async function settleClaim(claim: Claimed, task: HandlerTask, error: unknown, didFail: boolean): Promise<Outcome> {

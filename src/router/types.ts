@@ -5,7 +5,9 @@
  */
 
 import type { WebhookPayloadError } from '../errors';
+import type { PolarApiVersion } from '../events/api-version';
 import type { PolarWebhookEvent, PolarWebhookEventType } from '../events/catalogue';
+import type { IdempotencyClaim } from '../stores/claim';
 import type { IdempotencyStore } from '../stores/types';
 import type { SecretScheme } from '../verify/secret';
 import type { WebhookBody, WebhookSecret } from '../verify/verify';
@@ -25,6 +27,17 @@ export interface WebhookContext {
    * `x-polar-triggered: true`): a test event, not a customer's action. Not covered by the signature.
    */
   readonly triggered?: boolean;
+  /**
+   * The API version whose schemas read the payload: the one it says it was made in (`api_version`),
+   * or the oldest for events from before Polar versioned its webhooks.
+   */
+  readonly apiVersion?: PolarApiVersion;
+  /**
+   * The idempotency claim this delivery holds while its handlers run (only with the `idempotency`
+   * option): what `postgresStore(pool).commitWith(client, context)` needs to mark the delivery done in
+   * the handler's own transaction.
+   */
+  readonly claim?: IdempotencyClaim;
 }
 
 /** A verified delivery as the `capture` option receives it: enough to store, inspect and replay it. */
@@ -121,6 +134,15 @@ export interface CreateWebhooksOptions {
   onInvalidPayload?: 'acknowledge' | 'retry';
   /** Where warnings go. Default `console`. */
   logger?: WebhooksLogger;
+  /**
+   * The API version your endpoint is set to in Polar's dashboard; handlers are typed for it. Each
+   * delivery is still read by the schemas of the version its payload was made in (events from
+   * before Polar versioned its webhooks, and events redelivered after the version was changed,
+   * come in another shape), and a payload of another version is reported once per version: it
+   * usually means the endpoint's version was changed in the dashboard. Default: handlers are typed
+   * for every version.
+   */
+  apiVersion?: PolarApiVersion;
   /**
    * Receives each verified delivery (headers and raw body), to keep a copy for diagnosis or replay
    * (`captureToDirectory` from `polar-webhooks/capture` writes them to files). Called after the
@@ -307,7 +329,7 @@ export type DeliveryOutcome =
  *
  * Every method is bound: pass `webhooks.handle` around as a plain function.
  */
-export interface WebhookRouter {
+export interface WebhookRouter<V extends PolarApiVersion = PolarApiVersion> {
   /**
    * Runs `handler` for every valid event of the given type(s), with the event narrowed to those types.
    *
@@ -321,10 +343,10 @@ export interface WebhookRouter {
    */
   on<T extends PolarWebhookEventType>(
     type: T | readonly T[],
-    handler: WebhookEventHandler<PolarWebhookEvent<T>>,
+    handler: WebhookEventHandler<PolarWebhookEvent<T, V>>,
   ): Unsubscribe;
   /** Runs `handler` for every valid event, after the handlers registered with {@link WebhookRouter.on}. */
-  onAny(handler: WebhookEventHandler): Unsubscribe;
+  onAny(handler: WebhookEventHandler<PolarWebhookEvent<PolarWebhookEventType, V>>): Unsubscribe;
   /**
    * Runs `handler` for verified deliveries of an event type this version does not know. Without
    * one, each such type is logged once as a warning. Either way the delivery is acknowledged (202).

@@ -32,11 +32,12 @@ function contextOf(job: unknown): WebhookContext & { readonly body: string } {
 
 /** Runs the handlers of a queued job; rejects so that the engine retries when it must. */
 export async function processJob(state: RouterState, job: WebhookJob): Promise<DeliveryOutcome> {
-  const { body, ...context } = contextOf(job);
-  const parsed = safeParseEvent(body);
+  const { body, ...verified } = contextOf(job);
+  const parsed = safeParseEvent(body, { apiVersion: state.config.apiVersion, deliveredVersion: job.apiVersion });
   let outcome: Outcome;
   if (parsed.success) {
     const { event } = parsed;
+    const context: WebhookContext = { ...verified, apiVersion: parsed.apiVersion };
     const handlers = state.registry.handlersFor(event.type);
     outcome = await runHandlers(
       state,
@@ -44,7 +45,7 @@ export async function processJob(state: RouterState, job: WebhookJob): Promise<D
       { worker: true },
     );
   } else {
-    outcome = await receiveUnparsed(state, parsed.error, context, { worker: true });
+    outcome = await receiveUnparsed(state, parsed.error, verified, { worker: true });
   }
   if (outcome.kind === 'failed' || outcome.kind === 'rejected') throw outcome.error;
   return outcome;

@@ -11,6 +11,19 @@ const ENTRIES = [
   'polar-webhooks/hono',
   'polar-webhooks/express',
   'polar-webhooks/stores',
+  'polar-webhooks/sveltekit',
+  'polar-webhooks/nuxt',
+  'polar-webhooks/astro',
+  'polar-webhooks/react-router',
+  'polar-webhooks/tanstack-start',
+  'polar-webhooks/better-auth',
+  'polar-webhooks/lambda',
+  'polar-webhooks/elysia',
+  'polar-webhooks/supabase',
+  'polar-webhooks/fastify',
+  'polar-webhooks/koa',
+  'polar-webhooks/lifecycle',
+  'polar-webhooks/capture',
 ];
 const TARGETS = Object.keys(EDGE_CONDITIONS) as EdgeTarget[];
 

@@ -102,9 +102,13 @@ function sign(body: string, key: Uint8Array, timestamp: number): Record<string, 
   return { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` };
 }
 
-/** The payload of every fixture in fixtures/, as raw JSON text, keyed by event type. */
-export async function readFixtures(): Promise<{ type: string; body: string }[]> {
-  const dir = join(ROOT, 'fixtures');
+/**
+ * The payload of every fixture of one API version (fixtures/<version>/; by default the oldest, the
+ * version of endpoints created without a choice), as raw JSON text, keyed by event type.
+ */
+export async function readFixtures(version?: string): Promise<{ type: string; body: string }[]> {
+  const versions = (await readdir(join(ROOT, 'fixtures'))).filter((name) => /^\d{4}-\d{2}$/.test(name)).sort();
+  const dir = join(ROOT, 'fixtures', version ?? (versions[0] as string));
   const names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
   const out: { type: string; body: string }[] = [];
   for (const name of names) {

@@ -9,6 +9,7 @@ import { createExpressMiddleware } from '../../src/adapters/express';
 import type { WebhooksOptions } from '../../src/adapters/compat';
 import { createHonoHandler, Webhooks as honoWebhooks } from '../../src/adapters/hono';
 import { createNextPagesHandler, createNextRouteHandler, Webhooks as nextWebhooks } from '../../src/adapters/next';
+import type { PolarApiVersion } from '../../src/events/api-version';
 import type { PolarWebhookEvent, PolarWebhookEventType, PolarWebhookHandlerName } from '../../src/events/catalogue';
 import { createWebhooks } from '../../src/router/create-webhooks';
 import type { DeliveryOutcome, UnknownWebhookEvent, WebhookContext } from '../../src/router/types';
@@ -74,7 +75,25 @@ describe('onAny, onUnknown, onError, verifyAndReceive', () => {
       expectTypeOf(context.eventType).toEqualTypeOf<string | undefined>();
     });
     expectTypeOf(webhooks.verifyAndReceive).returns.resolves.toEqualTypeOf<DeliveryOutcome>();
-    expectTypeOf(webhooks.handle).toEqualTypeOf<(request: Request) => Promise<Response>>();
+    // Usable as a fetch handler as is: Workers pass (request, env, ctx), Bun and Deno (request, server).
+    expectTypeOf(webhooks.handle).parameter(0).toEqualTypeOf<Request>();
+    expectTypeOf(webhooks.handle).returns.toEqualTypeOf<Promise<Response>>();
+    const fetchHandler: (request: Request) => Promise<Response> = webhooks.handle;
+    expectTypeOf(fetchHandler).toBeFunction();
+  });
+
+  it('types handlers for the API version the endpoint is pinned to', () => {
+    const pinned = createWebhooks({ secret: 'whsec_x', apiVersion: '2026-10' });
+    pinned.on('order.paid', (event, context) => {
+      expectTypeOf(event).toEqualTypeOf<PolarWebhookEvent<'order.paid', '2026-10'>>();
+      expectTypeOf(context.apiVersion).toEqualTypeOf<PolarApiVersion | undefined>();
+    });
+    const unpinned = createWebhooks({ secret: 'whsec_x' });
+    unpinned.on('order.paid', (event) => {
+      expectTypeOf(event).toEqualTypeOf<PolarWebhookEvent<'order.paid'>>();
+    });
+    // @ts-expect-error not a version this package knows
+    createWebhooks({ secret: 'whsec_x', apiVersion: '2025-01' });
   });
 });
 

@@ -4,7 +4,7 @@ import * as errors from '../../src/errors';
 describe('the error family', () => {
   it('every code has a status, and each class carries code, status and name', () => {
     for (const [code, status] of Object.entries(errors.ERROR_STATUS)) {
-      expect([202, 400, 403, 405, 413, 500]).toContain(status);
+      expect([202, 400, 403, 405, 409, 413, 500, 503]).toContain(status);
       const error = new errors.PolarWebhookError(code as errors.PolarWebhookErrorCode, 'x');
       expect(error.status).toBe(status);
     }
@@ -15,6 +15,19 @@ describe('the error family', () => {
       status: 403,
     });
     expect(new errors.UnknownEventTypeError('x.y', {})).toMatchObject({ status: 202, eventType: 'x.y' });
+    expect(new errors.WebhookConfigurationError('invalid_secret', 'm')).toMatchObject({
+      name: 'WebhookConfigurationError',
+      status: 500,
+    });
+    expect(new errors.WebhookProcessingError('delivery_in_progress', 'm')).toMatchObject({
+      name: 'WebhookProcessingError',
+      status: 409,
+    });
+    expect(new errors.WebhookProcessingError('store_unavailable', 'm').status).toBe(503);
+    // A set-up problem is never a verification failure: code that answers those 403 stays right.
+    expect(new errors.WebhookConfigurationError('invalid_secret', 'm')).not.toBeInstanceOf(
+      errors.WebhookVerificationError,
+    );
     expect(new errors.WebhookHandlerError([new Error('a'), 'b'], 'order.paid').message).toMatch(
       /2 handlers failed.*a; b/,
     );

@@ -310,7 +310,11 @@ describe("respond: 'after-verify'", () => {
     const ran = vi.fn();
     webhooks.on('order.paid', ran);
     const delivery = sign(JSON.stringify(orderPaid()));
-    const request = new Request('http://localhost/', { method: 'POST', body: delivery.body, headers: delivery.headers });
+    const request = new Request('http://localhost/', {
+      method: 'POST',
+      body: delivery.body,
+      headers: delivery.headers,
+    });
     const response = await webhooks.handle(request, {} as never, ctx);
     expect(response.status).toBe(202);
     expect(kept).toHaveLength(1);

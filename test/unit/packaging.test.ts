@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import ts from 'typescript';
@@ -19,7 +20,31 @@ interface Manifest {
   readonly typesVersions: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
 }
 
-const SUBPATHS = ['.', './verify', './testing', './schemas', './express', './next', './hono', './stores'];
+const SUBPATHS = [
+  '.',
+  './verify',
+  './testing',
+  './schemas',
+  './express',
+  './next',
+  './hono',
+  './stores',
+  './sveltekit',
+  './nuxt',
+  './astro',
+  './react-router',
+  './tanstack-start',
+  './better-auth',
+  './fastify',
+  './koa',
+  './lambda',
+  './elysia',
+  './supabase',
+  './bullmq',
+  './pg-boss',
+  './lifecycle',
+  './capture',
+];
 const EDGE_CONDITIONS = ['workerd', 'edge-light', 'worker', 'browser'];
 
 /** Every file path an exports target can lead to, with the conditions that lead there. */
@@ -68,6 +93,44 @@ describe('the published package', () => {
     expect(manifest.sideEffects).toBe(false);
   });
 
+  it('ships the bin: an executable dist/cli.js that reaches the library only through its entry points', async () => {
+    expect((manifest as Manifest & { bin?: unknown }).bin).toEqual({ 'polar-webhooks': './dist/cli.js' });
+    const code = await readFile(join(installed.packageDir, 'dist', 'cli.js'), 'utf8');
+    expect(code.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    const specifiers = [...code.matchAll(/\bfrom\s+"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/g)].map((m) => m[1] ?? m[2]);
+    expect(specifiers).toContain('polar-webhooks');
+    for (const specifier of specifiers) {
+      // Node built-ins, and the package's own entry points by name: no second copy of the library.
+      expect(specifier).toMatch(/^node:|^polar-webhooks(\/[\w-]+)?$/);
+      if (specifier?.startsWith('polar-webhooks')) expect(SUBPATHS).toContain(specifier.replace('polar-webhooks', '.'));
+    }
+    for (const file of installed.files.filter((f) => /^dist\/.*\.c?js$/.test(f) && f !== 'dist/cli.js')) {
+      expect(await readFile(join(installed.packageDir, file), 'utf8'), file).not.toMatch(/cli\.js|src\/cli\//);
+    }
+    // Run as npm links it (node_modules/.bin), from the installed package: the shebang, the mode, and the
+    // package resolving its own name there.
+    const bin = join(installed.dir, 'node_modules', '.bin');
+    await mkdir(bin, { recursive: true });
+    await symlink(join('..', 'polar-webhooks', 'dist', 'cli.js'), join(bin, 'polar-webhooks'));
+    const { stdout } = await run(join(bin, 'polar-webhooks'), ['--version'], { cwd: installed.dir });
+    expect(stdout.trim()).toBe(JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version);
+    const refused = await run(
+      join(bin, 'polar-webhooks'),
+      [
+        'trigger',
+        'order.paid',
+        '--url',
+        'http://127.0.0.1:9/',
+        '--secret',
+        `whsec_${randomBytes(32).toString('base64')}`,
+        '--json',
+      ],
+      { cwd: installed.dir },
+    ).catch((error: { code?: number; stdout?: string }) => error);
+    expect((refused as { code?: number }).code).toBe(1);
+    expect(JSON.parse((refused as { stdout: string }).stdout)).toMatchObject({ sent: 1, failed: 1 });
+  });
+
   it('sends import and every edge condition to ESM, require to CommonJS, each with its own types', () => {
     for (const subpath of SUBPATHS) {
       const target = manifest.exports[subpath] as Target;
@@ -86,14 +149,14 @@ describe('the published package', () => {
     }
   });
 
-  it('keeps the CommonJS build CommonJS: no import/export statements, only relative chunks and zod required', async () => {
+  it('keeps the CommonJS build CommonJS: no import/export statements, only relative chunks, zod and the optional peer bullmq required', async () => {
     const cjsFiles = installed.files.filter((file) => file.endsWith('.cjs'));
     expect(cjsFiles.length).toBeGreaterThan(SUBPATHS.length);
     for (const file of cjsFiles) {
       const code = await readFile(join(installed.packageDir, file), 'utf8');
       expect(code, file).not.toMatch(/^\s*(import|export)\s[^(]/m);
       const required = [...code.matchAll(/\brequire\(["']([^"']+)["']\)/g)].map((m) => m[1] as string);
-      for (const specifier of required) expect(specifier, file).toMatch(/^\.\/[\w-]+\.cjs$|^zod(\/|$)/);
+      for (const specifier of required) expect(specifier, file).toMatch(/^\.\/[\w-]+\.cjs$|^zod(\/|$)|^bullmq$/);
     }
   });
 
