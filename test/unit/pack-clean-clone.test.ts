@@ -32,7 +32,10 @@ describe('npm pack from a clean clone', () => {
       env: quiet,
       maxBuffer: 64 * 1024 * 1024,
     });
-    const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as [{ filename: string; files: { path: string }[] }];
+    // The build's own output (prepack) comes first on stdout; npm's JSON report is the array after it.
+    const report = /^\[\s*\{/m.exec(stdout);
+    expect(report, stdout).not.toBeNull();
+    const [packed] = JSON.parse(stdout.slice(report?.index)) as [{ filename: string; files: { path: string }[] }];
     files = packed.files.map((f) => f.path);
     tarball = join(dir, packed.filename);
   }, 180_000);
