@@ -39,6 +39,8 @@
  * @property {boolean} deprecated
  * @property {boolean} dateTime
  * @property {string | undefined} optionalWhy Why a field the spec requires is optional here (doc text).
+ * @property {string | undefined} [nullUntil] The date until which Polar could send `null` for it, when
+ *   the newest spec says it is never null (the field is then nullable here).
  */
 
 /**

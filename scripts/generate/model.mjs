@@ -389,6 +389,30 @@ export function buildVersionModel(snapshot, history, baseline) {
     return { required: false, why: `Sent since ${date}: older events lack it.` };
   };
 
+  // ── null by history ──
+  /**
+   * The date until which Polar could send `null` for a field the newest spec says is never null: a
+   * change of its type after max(baseline, the model's `since`) from a type with `null` to one without.
+   * Events made before that date are redelivered as they were, so the field stays nullable.
+   *
+   * @param {string} model
+   * @param {string} field
+   * @returns {string | undefined}
+   */
+  const nullUntil = (model, field) => {
+    const record = history.models[model];
+    const changes = (record?.typeChanges ?? {})[field];
+    if (!record || changes === undefined) return undefined;
+    const threshold = record.since > baseline ? record.since : baseline;
+    let until;
+    for (const change of /** @type {{ date?: string, from?: string, to?: string }[]} */ ([changes].flat())) {
+      const { date, from = '', to = '' } = change;
+      if (date === undefined || date <= threshold) continue;
+      if (/\bnull\b/.test(from) && !/\bnull\b/.test(to) && (until === undefined || date > until)) until = date;
+    }
+    return until;
+  };
+
   /**
    * @param {string} name
    * @returns {Field[]}
@@ -399,14 +423,19 @@ export function buildVersionModel(snapshot, history, baseline) {
     return Object.entries(/** @type {Record<string, SchemaNode>} */ (def.properties)).map(([prop, node]) => {
       const nested = (node.anyOf ?? node.oneOf ?? []).find((/** @type {SchemaNode} */ m) => m.description);
       const { required: isRequired, why } = requiredness(name, prop, required.has(prop));
+      const wasNull = nullUntil(name, prop);
+      const ir = withHoisted(toIR(node));
+      /** @type {Node} */
+      const nullable = { kind: 'nullable', inner: ir };
       return {
         name: prop,
-        ir: withHoisted(toIR(node)),
+        ir: wasNull === undefined || ir.kind === 'nullable' ? ir : nullable,
         required: isRequired,
         description: node.description ?? nested?.description,
         deprecated: Boolean(node.deprecated),
         dateTime: isDateTime(node),
         optionalWhy: why,
+        nullUntil: wasNull,
       };
     });
   };
@@ -452,11 +481,26 @@ export function buildVersionModel(snapshot, history, baseline) {
       if (all.some((f) => !f)) continue;
       const present = /** @type {Field[]} */ (all);
       const required = present.every((f) => f.required);
+      // The tag as any string (a kind this version does not know), or null where Polar once sent that.
+      const tagWasNull = present.some((f) => f.nullUntil !== undefined);
       /** @type {Node} */
       const ir =
         prop === tagProp
-          ? { kind: 'string' }
-          : withHoisted(widenObjects(unionIR(leaves.map((l) => toIR(defs[l].properties[prop])))));
+          ? tagWasNull
+            ? { kind: 'nullable', inner: { kind: 'string' } }
+            : { kind: 'string' }
+          : withHoisted(
+              widenObjects(
+                unionIR(
+                  leaves.map((l) => {
+                    const own = toIR(defs[l].properties[prop]);
+                    /** @type {Node} */
+                    const widened = { kind: 'nullable', inner: own };
+                    return leafFields.get(l)?.get(prop)?.nullUntil === undefined ? own : widened;
+                  }),
+                ),
+              ),
+            );
       const why = required ? undefined : present.find((f) => f.optionalWhy)?.optionalWhy;
       fields.push({
         name: prop,

@@ -30,6 +30,16 @@ import { join } from 'node:path';
  * @typedef {object} ModelHistory
  * @property {string} since
  * @property {Record<string, string>} fields
+ * @property {Record<string, TypeChange | TypeChange[]>} [typeChanges] How a field's type changed, and when.
+ */
+
+/**
+ * A change of one field's type, as spec/field-history.json records it.
+ *
+ * @typedef {object} TypeChange
+ * @property {string} [date] The first snapshot with the new type.
+ * @property {string} [from] The type before, as TypeScript text.
+ * @property {string} [to] The type after.
  */
 
 /**

@@ -75,6 +75,7 @@ function fieldDoc(field) {
   if (field.description) lines.push(hint ? `${prose(field.description)} ${hint}` : prose(field.description));
   else if (hint) lines.push(hint);
   if (field.optionalWhy) lines.push(field.optionalWhy);
+  if (field.nullUntil) lines.push(`Could be \`null\` until ${field.nullUntil}: older events may carry \`null\`.`);
   if (field.deprecated) lines.push('@deprecated Deprecated by Polar, still sent.');
   return lines.flatMap((line, i) => (i === 0 ? [line] : ['', line]));
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -384,5 +385,31 @@ describe('untrusted input (fast-check)', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('fields Polar once sent as null', () => {
+  const fixture = (type: string): Record<string, unknown> =>
+    JSON.parse(readFileSync(new URL(`../../fixtures/2026-04/${type}.json`, import.meta.url), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+
+  it('accept null where the history says Polar sent it (current_period_end until 2026-03, customer type)', () => {
+    const subscription = fixture('subscription.updated');
+    (subscription.data as Record<string, unknown>).current_period_end = null;
+    expect(safeParseEvent(subscription)).toMatchObject({ success: true });
+    const customer = fixture('customer.created');
+    (customer.data as Record<string, unknown>).type = null;
+    expect(safeParseEvent(customer)).toMatchObject({ success: true });
+    // Zod agrees with the guards on both.
+    expect(EVENT_SCHEMAS['2026-04']['subscription.updated'].safeParse(subscription).success).toBe(true);
+    expect(EVENT_SCHEMAS['2026-04']['customer.created'].safeParse(customer).success).toBe(true);
+  });
+
+  it('still refuse null where Polar never sent it', () => {
+    const subscription = fixture('subscription.updated');
+    (subscription.data as Record<string, unknown>).current_period_start = null;
+    expect(safeParseEvent(subscription)).toMatchObject({ success: false });
   });
 });

@@ -78,7 +78,7 @@ export function isLegacyRecurringProductPriceCustom(value: unknown, v: number, c
     (isString(value.product_id) || fail(c, value, 'product_id', 'string')) &&
     (value.type === 'recurring' || fail(c, value, 'type', '\'recurring\'')) &&
     (isString(value.recurring_interval) || fail(c, value, 'recurring_interval', 'string')) &&
-    (isNumber(value.minimum_amount) || fail(c, value, 'minimum_amount', 'number')) &&
+    ((v & 1) !== 0 ? (isNumberOrNull(value.minimum_amount) || fail(c, value, 'minimum_amount', 'number or null')) : (isNumber(value.minimum_amount) || fail(c, value, 'minimum_amount', 'number'))) &&
     (isNumberOrNull(value.maximum_amount) || fail(c, value, 'maximum_amount', 'number or null')) &&
     (isNumberOrNull(value.preset_amount) || fail(c, value, 'preset_amount', 'number or null')) &&
     (value.legacy === true || fail(c, value, 'legacy', 'true'))
@@ -159,7 +159,7 @@ export function isProductPriceCustom(value: unknown, v: number, c?: IssueSink): 
     ((value.tax_behavior === undefined && (v & 1) !== 0) || isStringOrNull(value.tax_behavior) || fail(c, value, 'tax_behavior', 'string or null')) &&
     (isBoolean(value.is_archived) || fail(c, value, 'is_archived', 'boolean')) &&
     (isString(value.product_id) || fail(c, value, 'product_id', 'string')) &&
-    (isNumber(value.minimum_amount) || fail(c, value, 'minimum_amount', 'number')) &&
+    ((v & 1) !== 0 ? (isNumberOrNull(value.minimum_amount) || fail(c, value, 'minimum_amount', 'number or null')) : (isNumber(value.minimum_amount) || fail(c, value, 'minimum_amount', 'number'))) &&
     (isNumberOrNull(value.maximum_amount) || fail(c, value, 'maximum_amount', 'number or null')) &&
     (isNumberOrNull(value.preset_amount) || fail(c, value, 'preset_amount', 'number or null'))
   );
@@ -1095,7 +1095,7 @@ export function isCustomerFallback(value: unknown, v: number, c?: IssueSink): bo
     (isOptionalStringOrNull(value.external_id) || fail(c, value, 'external_id', 'string or null')) &&
     (isOptionalStringOrNull(value.email) || fail(c, value, 'email', 'string or null')) &&
     (isBoolean(value.email_verified) || fail(c, value, 'email_verified', 'boolean')) &&
-    ((value.type === undefined && (v & 1) !== 0) || isString(value.type) || fail(c, value, 'type', 'string')) &&
+    ((v & 1) !== 0 ? (isOptionalStringOrNull(value.type) || fail(c, value, 'type', 'string or null')) : (isString(value.type) || fail(c, value, 'type', 'string'))) &&
     (isStringOrNull(value.name) || fail(c, value, 'name', 'string or null')) &&
     ((value.billing_name === undefined && (v & 1) !== 0) || isStringOrNull(value.billing_name) || fail(c, value, 'billing_name', 'string or null')) &&
     (value.billing_address === null || isAddress(value.billing_address, v, c && at(c, 'billing_address'))) &&
@@ -1120,7 +1120,7 @@ export function isCustomerIndividual(value: unknown, v: number, c?: IssueSink): 
     (isOptionalStringOrNull(value.external_id) || fail(c, value, 'external_id', 'string or null')) &&
     (isString(value.email) || fail(c, value, 'email', 'string')) &&
     (isBoolean(value.email_verified) || fail(c, value, 'email_verified', 'boolean')) &&
-    ((value.type === undefined && (v & 1) !== 0) || value.type === 'individual' || fail(c, value, 'type', '\'individual\'')) &&
+    ((v & 1) !== 0 ? (value.type === undefined || value.type === null || value.type === 'individual' || fail(c, value, 'type', '\'individual\'')) : (value.type === 'individual' || fail(c, value, 'type', '\'individual\''))) &&
     (isStringOrNull(value.name) || fail(c, value, 'name', 'string or null')) &&
     ((value.billing_name === undefined && (v & 1) !== 0) || isStringOrNull(value.billing_name) || fail(c, value, 'billing_name', 'string or null')) &&
     (value.billing_address === null || isAddress(value.billing_address, v, c && at(c, 'billing_address'))) &&
@@ -1145,7 +1145,7 @@ export function isCustomerTeam(value: unknown, v: number, c?: IssueSink): boolea
     (isOptionalStringOrNull(value.external_id) || fail(c, value, 'external_id', 'string or null')) &&
     (isOptionalStringOrNull(value.email) || fail(c, value, 'email', 'string or null')) &&
     (isBoolean(value.email_verified) || fail(c, value, 'email_verified', 'boolean')) &&
-    ((value.type === undefined && (v & 1) !== 0) || value.type === 'team' || fail(c, value, 'type', '\'team\'')) &&
+    ((v & 1) !== 0 ? (value.type === undefined || value.type === null || value.type === 'team' || fail(c, value, 'type', '\'team\'')) : (value.type === 'team' || fail(c, value, 'type', '\'team\''))) &&
     (isStringOrNull(value.name) || fail(c, value, 'name', 'string or null')) &&
     ((value.billing_name === undefined && (v & 1) !== 0) || isStringOrNull(value.billing_name) || fail(c, value, 'billing_name', 'string or null')) &&
     (value.billing_address === null || isAddress(value.billing_address, v, c && at(c, 'billing_address'))) &&
@@ -2021,7 +2021,7 @@ export function isCustomerStateSubscription(value: unknown, v: number, c?: Issue
     (isString(value.currency) || fail(c, value, 'currency', 'string')) &&
     (isString(value.recurring_interval) || fail(c, value, 'recurring_interval', 'string')) &&
     (isString(value.current_period_start) || fail(c, value, 'current_period_start', 'string')) &&
-    (isString(value.current_period_end) || fail(c, value, 'current_period_end', 'string')) &&
+    ((v & 1) !== 0 ? (isStringOrNull(value.current_period_end) || fail(c, value, 'current_period_end', 'string or null')) : (isString(value.current_period_end) || fail(c, value, 'current_period_end', 'string'))) &&
     ((value.trial_start === undefined && (v & 1) !== 0) || isStringOrNull(value.trial_start) || fail(c, value, 'trial_start', 'string or null')) &&
     ((value.trial_end === undefined && (v & 1) !== 0) || isStringOrNull(value.trial_end) || fail(c, value, 'trial_end', 'string or null')) &&
     (isBoolean(value.cancel_at_period_end) || fail(c, value, 'cancel_at_period_end', 'boolean')) &&
@@ -2047,7 +2047,7 @@ export function isCustomerStateFallback(value: unknown, v: number, c?: IssueSink
     (isOptionalStringOrNull(value.external_id) || fail(c, value, 'external_id', 'string or null')) &&
     (isOptionalStringOrNull(value.email) || fail(c, value, 'email', 'string or null')) &&
     (isBoolean(value.email_verified) || fail(c, value, 'email_verified', 'boolean')) &&
-    ((value.type === undefined && (v & 1) !== 0) || isString(value.type) || fail(c, value, 'type', 'string')) &&
+    ((v & 1) !== 0 ? (isOptionalStringOrNull(value.type) || fail(c, value, 'type', 'string or null')) : (isString(value.type) || fail(c, value, 'type', 'string'))) &&
     (isStringOrNull(value.name) || fail(c, value, 'name', 'string or null')) &&
     ((value.billing_name === undefined && (v & 1) !== 0) || isStringOrNull(value.billing_name) || fail(c, value, 'billing_name', 'string or null')) &&
     (value.billing_address === null || isAddress(value.billing_address, v, c && at(c, 'billing_address'))) &&
@@ -2075,7 +2075,7 @@ export function isCustomerStateIndividual(value: unknown, v: number, c?: IssueSi
     (isOptionalStringOrNull(value.external_id) || fail(c, value, 'external_id', 'string or null')) &&
     (isString(value.email) || fail(c, value, 'email', 'string')) &&
     (isBoolean(value.email_verified) || fail(c, value, 'email_verified', 'boolean')) &&
-    ((value.type === undefined && (v & 1) !== 0) || value.type === 'individual' || fail(c, value, 'type', '\'individual\'')) &&
+    ((v & 1) !== 0 ? (value.type === undefined || value.type === null || value.type === 'individual' || fail(c, value, 'type', '\'individual\'')) : (value.type === 'individual' || fail(c, value, 'type', '\'individual\''))) &&
     (isStringOrNull(value.name) || fail(c, value, 'name', 'string or null')) &&
     ((value.billing_name === undefined && (v & 1) !== 0) || isStringOrNull(value.billing_name) || fail(c, value, 'billing_name', 'string or null')) &&
     (value.billing_address === null || isAddress(value.billing_address, v, c && at(c, 'billing_address'))) &&
@@ -2103,7 +2103,7 @@ export function isCustomerStateTeam(value: unknown, v: number, c?: IssueSink): b
     (isOptionalStringOrNull(value.external_id) || fail(c, value, 'external_id', 'string or null')) &&
     (isOptionalStringOrNull(value.email) || fail(c, value, 'email', 'string or null')) &&
     (isBoolean(value.email_verified) || fail(c, value, 'email_verified', 'boolean')) &&
-    ((value.type === undefined && (v & 1) !== 0) || value.type === 'team' || fail(c, value, 'type', '\'team\'')) &&
+    ((v & 1) !== 0 ? (value.type === undefined || value.type === null || value.type === 'team' || fail(c, value, 'type', '\'team\'')) : (value.type === 'team' || fail(c, value, 'type', '\'team\''))) &&
     (isStringOrNull(value.name) || fail(c, value, 'name', 'string or null')) &&
     ((value.billing_name === undefined && (v & 1) !== 0) || isStringOrNull(value.billing_name) || fail(c, value, 'billing_name', 'string or null')) &&
     (value.billing_address === null || isAddress(value.billing_address, v, c && at(c, 'billing_address'))) &&
@@ -2563,10 +2563,10 @@ export function isOrderSubscription(value: unknown, v: number, c?: IssueSink): b
     (isNumber(value.amount) || fail(c, value, 'amount', 'number')) &&
     (isString(value.currency) || fail(c, value, 'currency', 'string')) &&
     (isString(value.recurring_interval) || fail(c, value, 'recurring_interval', 'string')) &&
-    ((value.recurring_interval_count === undefined && (v & 1) !== 0) || isNumber(value.recurring_interval_count) || fail(c, value, 'recurring_interval_count', 'number')) &&
+    ((v & 1) !== 0 ? (isOptionalNumberOrNull(value.recurring_interval_count) || fail(c, value, 'recurring_interval_count', 'number or null')) : (isNumber(value.recurring_interval_count) || fail(c, value, 'recurring_interval_count', 'number'))) &&
     (isString(value.status) || fail(c, value, 'status', 'string')) &&
     (isString(value.current_period_start) || fail(c, value, 'current_period_start', 'string')) &&
-    (isString(value.current_period_end) || fail(c, value, 'current_period_end', 'string')) &&
+    ((v & 1) !== 0 ? (isStringOrNull(value.current_period_end) || fail(c, value, 'current_period_end', 'string or null')) : (isString(value.current_period_end) || fail(c, value, 'current_period_end', 'string'))) &&
     ((value.current_meter_period_start === undefined && (v & 1) !== 0) || isStringOrNull(value.current_meter_period_start) || fail(c, value, 'current_meter_period_start', 'string or null')) &&
     ((value.current_meter_period_end === undefined && (v & 1) !== 0) || isStringOrNull(value.current_meter_period_end) || fail(c, value, 'current_meter_period_end', 'string or null')) &&
     ((value.trial_start === undefined && (v & 1) !== 0) || isStringOrNull(value.trial_start) || fail(c, value, 'trial_start', 'string or null')) &&
@@ -2921,10 +2921,10 @@ export function isSubscription(value: unknown, v: number, c?: IssueSink): boolea
     (isNumber(value.amount) || fail(c, value, 'amount', 'number')) &&
     (isString(value.currency) || fail(c, value, 'currency', 'string')) &&
     (isString(value.recurring_interval) || fail(c, value, 'recurring_interval', 'string')) &&
-    ((value.recurring_interval_count === undefined && (v & 1) !== 0) || isNumber(value.recurring_interval_count) || fail(c, value, 'recurring_interval_count', 'number')) &&
+    ((v & 1) !== 0 ? (isOptionalNumberOrNull(value.recurring_interval_count) || fail(c, value, 'recurring_interval_count', 'number or null')) : (isNumber(value.recurring_interval_count) || fail(c, value, 'recurring_interval_count', 'number'))) &&
     (isString(value.status) || fail(c, value, 'status', 'string')) &&
     (isString(value.current_period_start) || fail(c, value, 'current_period_start', 'string')) &&
-    (isString(value.current_period_end) || fail(c, value, 'current_period_end', 'string')) &&
+    ((v & 1) !== 0 ? (isStringOrNull(value.current_period_end) || fail(c, value, 'current_period_end', 'string or null')) : (isString(value.current_period_end) || fail(c, value, 'current_period_end', 'string'))) &&
     ((value.current_meter_period_start === undefined && (v & 1) !== 0) || isStringOrNull(value.current_meter_period_start) || fail(c, value, 'current_meter_period_start', 'string or null')) &&
     ((value.current_meter_period_end === undefined && (v & 1) !== 0) || isStringOrNull(value.current_meter_period_end) || fail(c, value, 'current_meter_period_end', 'string or null')) &&
     ((value.trial_start === undefined && (v & 1) !== 0) || isStringOrNull(value.trial_start) || fail(c, value, 'trial_start', 'string or null')) &&

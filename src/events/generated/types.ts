@@ -98,8 +98,12 @@ export interface LegacyRecurringProductPriceCustom_2026_04 {
   type: 'recurring';
   /** The recurring interval of the price. */
   recurring_interval: RecurringInterval;
-  /** The minimum amount the customer can pay. If 0, the price is 'free or pay what you want'. */
-  minimum_amount: number;
+  /**
+   * The minimum amount the customer can pay. If 0, the price is 'free or pay what you want'.
+   *
+   * Could be `null` until 2026-01-20: older events may carry `null`.
+   */
+  minimum_amount: number | null;
   /** The maximum amount the customer can pay. */
   maximum_amount: number | null;
   /** The initial amount shown to the customer. */
@@ -196,8 +200,12 @@ export interface ProductPriceCustom_2026_04 {
   is_archived: boolean;
   /** The ID of the product owning the price. */
   product_id: string;
-  /** The minimum amount the customer can pay. If 0, the price is 'free or pay what you want'. */
-  minimum_amount: number;
+  /**
+   * The minimum amount the customer can pay. If 0, the price is 'free or pay what you want'.
+   *
+   * Could be `null` until 2026-01-20: older events may carry `null`.
+   */
+  minimum_amount: number | null;
   /** The maximum amount the customer can pay. */
   maximum_amount: number | null;
   /** The initial amount shown to the customer. */
@@ -2472,8 +2480,10 @@ export interface CustomerIndividual_2026_04 {
    * The type of customer.
    *
    * Sent since 2026-01-27: older events lack it.
+   *
+   * Could be `null` until 2026-03-26: older events may carry `null`.
    */
-  type?: 'individual';
+  type?: 'individual' | null;
   /** The name of the customer. */
   name: string | null;
   /**
@@ -2534,8 +2544,10 @@ export interface CustomerTeam_2026_04 {
    * The type of customer. Team customers can have multiple members.
    *
    * Sent since 2026-01-27: older events lack it.
+   *
+   * Could be `null` until 2026-03-26: older events may carry `null`.
    */
-  type?: 'team';
+  type?: 'team' | null;
   /** The name of the customer. */
   name: string | null;
   /**
@@ -5326,8 +5338,12 @@ export interface CustomerStateSubscription_2026_04 {
   recurring_interval: RecurringInterval;
   /** The start timestamp of the current billing period. ISO 8601 date-time string. */
   current_period_start: string;
-  /** The end timestamp of the current billing period. ISO 8601 date-time string. */
-  current_period_end: string;
+  /**
+   * The end timestamp of the current billing period. ISO 8601 date-time string.
+   *
+   * Could be `null` until 2026-03-03: older events may carry `null`.
+   */
+  current_period_end: string | null;
   /**
    * The start timestamp of the trial period, if any. ISO 8601 date-time string.
    *
@@ -5404,8 +5420,10 @@ export interface CustomerStateIndividual_2026_04 {
    * The type of customer.
    *
    * Sent since 2026-01-27: older events lack it.
+   *
+   * Could be `null` until 2026-03-26: older events may carry `null`.
    */
-  type?: 'individual';
+  type?: 'individual' | null;
   /** The name of the customer. */
   name: string | null;
   /**
@@ -5476,8 +5494,10 @@ export interface CustomerStateTeam_2026_04 {
    * The type of customer. Team customers can have multiple members.
    *
    * Sent since 2026-01-27: older events lack it.
+   *
+   * Could be `null` until 2026-03-26: older events may carry `null`.
    */
-  type?: 'team';
+  type?: 'team' | null;
   /** The name of the customer. */
   name: string | null;
   /**
@@ -7242,14 +7262,20 @@ export interface OrderSubscription_2026_04 {
    * interval (e.g. every month), if set to 2 it will be every other month, and so on.
    *
    * Sent since 2025-10-22: older events lack it.
+   *
+   * Could be `null` until 2025-10-23: older events may carry `null`.
    */
-  recurring_interval_count?: number;
+  recurring_interval_count?: number | null;
   /** The status of the subscription. */
   status: SubscriptionStatus;
   /** The start timestamp of the current billing period. ISO 8601 date-time string. */
   current_period_start: string;
-  /** The end timestamp of the current billing period. ISO 8601 date-time string. */
-  current_period_end: string;
+  /**
+   * The end timestamp of the current billing period. ISO 8601 date-time string.
+   *
+   * Could be `null` until 2026-03-03: older events may carry `null`.
+   */
+  current_period_end: string | null;
   /**
    * The start timestamp of the current meter period, if the product has a meter cycle set. Metered
    * credits are granted and overage is settled on this cadence. ISO 8601 date-time string.
@@ -8886,14 +8912,20 @@ export interface Subscription_2026_04 {
    * interval (e.g. every month), if set to 2 it will be every other month, and so on.
    *
    * Sent since 2025-10-22: older events lack it.
+   *
+   * Could be `null` until 2025-10-23: older events may carry `null`.
    */
-  recurring_interval_count?: number;
+  recurring_interval_count?: number | null;
   /** The status of the subscription. */
   status: SubscriptionStatus;
   /** The start timestamp of the current billing period. ISO 8601 date-time string. */
   current_period_start: string;
-  /** The end timestamp of the current billing period. ISO 8601 date-time string. */
-  current_period_end: string;
+  /**
+   * The end timestamp of the current billing period. ISO 8601 date-time string.
+   *
+   * Could be `null` until 2026-03-03: older events may carry `null`.
+   */
+  current_period_end: string | null;
   /**
    * The start timestamp of the current meter period, if the product has a meter cycle set. Metered
    * credits are granted and overage is settled on this cadence. ISO 8601 date-time string.
