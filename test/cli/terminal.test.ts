@@ -14,8 +14,13 @@ function inTerminal(
 ): Promise<{ code: number; output: string }> {
   const quote = (arg: string): string => `'${arg.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, CLI, ...args].map(quote).join(' ');
-  const base = { ...process.env };
-  for (const name of ['FORCE_COLOR', 'NO_COLOR', 'POLAR_WEBHOOK_SECRET']) delete base[name];
+  // A clean environment: CI runners set CI (and others set TEAMCITY_VERSION, NODE_DISABLE_COLORS…),
+  // which Node's hasColors() reads as "no colours", so only what the bin needs is passed on.
+  const base: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'LANG', 'TMPDIR']) {
+    const value = process.env[name];
+    if (value !== undefined) base[name] = value;
+  }
   return new Promise((resolve) => {
     execFile(
       'script',
