@@ -31,6 +31,7 @@
  */
 import { checkOptionNames } from '../option-names';
 import type { WebhookJob, WebhookQueue } from '../router/types';
+import { createPgBossQueue } from './pg-boss-queue-creation';
 import {
   argument,
   atLeast,
@@ -230,7 +231,7 @@ export function pgBossQueue(boss: PgBossClient, options: PgBossQueueOptions = {}
 
   let created: Promise<void> | undefined;
   const ensureQueue = (): Promise<void> =>
-    (created ??= boss.createQueue(name, { name, policy: 'standard' }).catch((error: unknown) => {
+    (created ??= createPgBossQueue(boss, name).catch((error: unknown) => {
       created = undefined;
       throw error;
     }));
@@ -378,7 +379,7 @@ export async function startPgBossWorker(
     await boss.complete(name, job.id, result);
   };
 
-  await boss.createQueue(name, { name, policy: 'standard' });
+  await createPgBossQueue(boss, name);
   const id = await boss.work(name, { batchSize, pollingIntervalSeconds: polling }, async (jobs) => {
     await Promise.all(
       jobs.map((job) =>

@@ -7,7 +7,7 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgBossJobId, pgBossQueue, type PgBossWebhookQueue } from '../../src/queues/pg-boss';
+import { pgBossJobId, pgBossQueue, startPgBossWorker, type PgBossWebhookQueue } from '../../src/queues/pg-boss';
 import { createWebhooks } from '../../src/router/create-webhooks';
 import type { WebhooksLogger } from '../../src/router/types';
 import { standardSecret } from '../helpers/deliveries';
@@ -200,6 +200,28 @@ describe.sequential('polar-webhooks/pg-boss on PostgreSQL, with worker processes
     await waitFor('the job to complete', async () => (await stateOf(item.id))?.state === 'completed', 30_000);
     expect((await stateOf(item.id))?.output).toEqual({ kind: 'duplicate' });
     expect((await effects())[item.id]).toBe(1);
+  });
+
+  it('a fleet starting at once: eight pg-boss clients create the same new queue together, and every worker starts', async () => {
+    const fleet = Array.from({ length: 8 }, () => {
+      const member = new PgBoss({ connectionString: DATABASE_URL, schema, supervise: false, schedule: false, max: 1 });
+      member.on('error', () => undefined);
+      return member;
+    });
+    await Promise.all(fleet.map((member) => member.start()));
+    const router = createWebhooks({ secret, logger });
+    try {
+      for (let round = 0; round < 3; round++) {
+        const name = `fleet-${round}`;
+        const started = await Promise.all(fleet.map((member) => startPgBossWorker(router, member, { name })));
+        expect(started).toHaveLength(8);
+        await Promise.all(started.map((worker) => worker.stop()));
+        const { rows } = await db.query(`SELECT count(*)::int AS n FROM "${schema}".queue WHERE name = $1`, [name]);
+        expect(rows[0].n).toBe(1);
+      }
+    } finally {
+      await Promise.all(fleet.map((member) => member.stop({ graceful: false, wait: true })));
+    }
   });
 
   it('PostgreSQL unreachable during a delivery: 503 queue_unavailable, so Polar retries; accepted once it is back', async () => {
