@@ -164,41 +164,32 @@ describe('pgBossQueue writes', () => {
   });
 
   it('a queue creation that lost a race to another process (deadlock, unique violation) is tried again; other errors are not', async () => {
-    const raceErrors = [
-      Object.assign(new Error('deadlock detected'), { code: '40P01' }),
-      Object.assign(new Error('duplicate key'), { code: '23505' }),
-    ];
-    let tries = 0;
-    const racing = stubBoss({
-      async createQueue() {
-        const error = raceErrors[tries++];
-        if (error !== undefined) throw error;
-      },
-      send: async () => 'x',
-    });
-    await pgBossQueue(racing).enqueue(job('msg_1'));
-    expect(tries).toBe(3);
+    const pgError = (message: string, code: string) => Object.assign(new Error(message), { code });
+    /** A pg-boss whose createQueue throws `failures(try)` (nothing: it succeeds), counting its tries. */
+    const creating = (failures: (attempt: number) => Error | undefined) => {
+      const state = { tries: 0 };
+      const boss = stubBoss({
+        async createQueue() {
+          const error = failures(state.tries++);
+          if (error !== undefined) throw error;
+        },
+        send: async () => 'x',
+      });
+      return { state, engine: pgBossQueue(boss) };
+    };
 
-    let broken = 0;
-    const refusing = stubBoss({
-      async createQueue() {
-        broken++;
-        throw Object.assign(new Error('permission denied for schema pgboss'), { code: '42501' });
-      },
-    });
-    await expect(pgBossQueue(refusing).enqueue(job('msg_1'))).rejects.toThrow(/permission denied/);
-    expect(broken).toBe(1);
+    const racing = creating((n) => [pgError('deadlock detected', '40P01'), pgError('duplicate key value', '23505')][n]);
+    await racing.engine.enqueue(job('msg_1'));
+    expect(racing.state.tries).toBe(3);
+
+    const refusing = creating(() => pgError('permission denied for schema pgboss', '42501'));
+    await expect(refusing.engine.enqueue(job('msg_1'))).rejects.toThrow(/permission denied/);
+    expect(refusing.state.tries).toBe(1);
 
     // A race that never ends is given up after a few tries, with PostgreSQL's own error.
-    let endless = 0;
-    const deadlocked = stubBoss({
-      async createQueue() {
-        endless++;
-        throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
-      },
-    });
-    await expect(pgBossQueue(deadlocked).enqueue(job('msg_1'))).rejects.toThrow(/deadlock detected/);
-    expect(endless).toBe(6);
+    const deadlocked = creating(() => pgError('deadlock detected', '40P01'));
+    await expect(deadlocked.engine.enqueue(job('msg_1'))).rejects.toThrow(/deadlock detected/);
+    expect(deadlocked.state.tries).toBe(6);
   });
 
   it('a copy refused by the primary key is a duplicate, confirmed; nothing written at all is an error', async () => {
