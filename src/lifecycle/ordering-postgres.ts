@@ -13,6 +13,7 @@
  */
 import { WebhookConfigurationError } from '../errors';
 import { checkOptionNames } from '../option-names';
+import { CONCURRENT_CREATE, postgresErrorCode, UNDEFINED_TABLE } from '../postgres-errors';
 import { DEFAULT_STORE_TIMEOUT_MS, storeMilliseconds, withDeadline } from '../stores/deadline';
 import type { PgQuery, PgQueryable, PgResult } from '../stores/postgres';
 import { checkRecordArguments, type OrderingResult, type OrderingStore } from './ordering-store';
@@ -44,11 +45,6 @@ const DEFAULT_TABLE = 'polar_webhook_versions';
 const TABLE_OPTIONS: ReadonlySet<string> = new Set(['table', 'schema']);
 const STORE_OPTIONS: ReadonlySet<string> = new Set(['table', 'schema', 'timeoutMs']);
 const PRUNE_BATCH = 1000;
-const UNDEFINED_TABLE = '42P01';
-/** Errors of two `CREATE … IF NOT EXISTS` racing each other. */
-const DUPLICATE: ReadonlySet<unknown> = new Set(['23505', '42P07', '42710']);
-
-const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
 function quoted(where: string, name: string, value: unknown): string {
   if (
@@ -146,7 +142,7 @@ export async function createOrderingTable(db: PgQueryable, options: OrderingTabl
       await db.query({ text: sql.ddl });
       return;
     } catch (error) {
-      if (attempt > 0 || !DUPLICATE.has(codeOf(error))) throw error;
+      if (attempt > 0 || !CONCURRENT_CREATE.has(postgresErrorCode(error))) throw error;
     }
   }
 }
@@ -197,7 +193,7 @@ export function postgresOrderingStore(
     try {
       return await withDeadline(send({ text, values }), timeoutMs, 'PostgreSQL');
     } catch (error) {
-      if (codeOf(error) !== UNDEFINED_TABLE) throw error;
+      if (postgresErrorCode(error) !== UNDEFINED_TABLE) throw error;
       throw new Error(
         `postgresOrderingStore: the table ${sql.table} does not exist. Create it once with ` +
           "createOrderingTable(pool) from 'polar-webhooks/lifecycle'.",

@@ -1,7 +1,5 @@
-/** What creating a pg-boss queue needs of a `PgBoss`. */
-interface QueueCreator {
-  createQueue(name: string, options: { name: string; policy: 'standard' }): Promise<void>;
-}
+import { postgresErrorCode } from '../postgres-errors';
+import type { PgBossClient } from './pg-boss';
 
 /**
  * PostgreSQL error codes after which creating the queue again is right: a deadlock (`40P01`) or a
@@ -11,11 +9,8 @@ interface QueueCreator {
  * time (a worker fleet after a deploy) deadlock on each other; the next call finds the queue and
  * does nothing.
  */
-const RACE_CODES: ReadonlySet<string> = new Set(['40P01', '40001', '23505']);
+const RACE_CODES: ReadonlySet<unknown> = new Set(['40P01', '40001', '23505']);
 const ATTEMPTS = 6;
-
-const raceLost = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && RACE_CODES.has(String((error as { code?: unknown }).code));
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -24,13 +19,13 @@ const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * when a concurrent creation by another process made PostgreSQL abort this one. Other errors are
  * thrown at once.
  */
-export async function createPgBossQueue(boss: QueueCreator, name: string): Promise<void> {
+export async function createPgBossQueue(boss: Pick<PgBossClient, 'createQueue'>, name: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await boss.createQueue(name, { name, policy: 'standard' });
       return;
     } catch (error) {
-      if (attempt >= ATTEMPTS || !raceLost(error)) throw error;
+      if (attempt >= ATTEMPTS || !RACE_CODES.has(postgresErrorCode(error))) throw error;
       await pause(25 * 2 ** Math.min(attempt - 1, 3) * (0.5 + Math.random()));
     }
   }

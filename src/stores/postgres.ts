@@ -9,6 +9,7 @@
  */
 import { WebhookConfigurationError, WebhookProcessingError } from '../errors';
 import { checkOptionNames } from '../option-names';
+import { CONCURRENT_CREATE, postgresErrorCode, UNDEFINED_TABLE } from '../postgres-errors';
 import type { ClaimCarrier } from './claim';
 import { DEFAULT_STORE_TIMEOUT_MS, storeMilliseconds, withDeadline } from './deadline';
 import { DEFAULT_TABLE, shortHash, storeSql, type StoreSql } from './postgres-sql';
@@ -107,14 +108,8 @@ const TABLE_OPTIONS: ReadonlySet<string> = new Set(['table', 'schema']);
 const CLAIM_STATES: ReadonlySet<string> = new Set(['claimed', 'done', 'busy']);
 const PRUNE_BATCH = 1000;
 
-/** PostgreSQL's codes for "relation does not exist" and for a concurrent CREATE of the same table. */
-const UNDEFINED_TABLE = '42P01';
-const DUPLICATE = new Set(['23505', '42P07', '42710']);
-
 /** What the commit statement answers: whether the token held the key. */
 const heldIn = (result: PgResult): boolean => (result.rows[0] as { held?: unknown } | undefined)?.held === true;
-
-const codeOf = (error: unknown): unknown => (error as { code?: unknown } | null)?.code;
 
 function checkQueryable(where: string, db: unknown, name: string): void {
   if (db === null || typeof db !== 'object' || typeof (db as { query?: unknown }).query !== 'function') {
@@ -127,7 +122,7 @@ function checkQueryable(where: string, db: unknown, name: string): void {
 
 /** A missing table, with how to make it; any other error as it is. */
 function explained(error: unknown, sql: StoreSql): unknown {
-  if (codeOf(error) !== UNDEFINED_TABLE) return error;
+  if (postgresErrorCode(error) !== UNDEFINED_TABLE) return error;
   return new Error(
     `postgresStore: the table ${sql.table} does not exist. Create it once with createIdempotencyTable(pool) ` +
       "from 'polar-webhooks/stores', or with the DDL in the README.",
@@ -175,7 +170,7 @@ export async function createIdempotencyTable(db: PgQueryable, options: PostgresT
       return;
     } catch (error) {
       // Another process created it between our check and our CREATE: it exists now; look again.
-      if (attempt > 0 || !DUPLICATE.has(codeOf(error) as string)) throw error;
+      if (attempt > 0 || !CONCURRENT_CREATE.has(postgresErrorCode(error))) throw error;
     }
   }
 }
